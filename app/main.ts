@@ -1,0 +1,217 @@
+// `npm start`: configuration, the record (migrations applied), demo data when there is no WeCom, Redis, HTTP.
+// Says plainly what it started and where to look; on SIGINT/SIGTERM it closes everything it opened.
+import type { Server } from "node:http";
+import { Redis } from "ioredis";
+import { callbackRoutes } from "../bot/callback.ts";
+import { createConsole } from "../bot/console.ts";
+import { type LongConnection, startLongConnection } from "../bot/long-connection.ts";
+import type { PushChannel } from "../bot/message.ts";
+import { createPipeline } from "../bot/pipeline.ts";
+import { createPushRouter } from "../bot/push.ts";
+import { createSlidingWindow } from "../bot/rate-limit.ts";
+import { createWebhookChannel, maskWebhookUrl, WEBHOOK_LIMIT, WEBHOOK_WINDOW_MS } from "../bot/webhook.ts";
+import { DemoDataRefusedError, type DemoSummary, loadDemoData } from "../casework/demo-data.ts";
+import { answerMessage } from "../commands/index.ts";
+import type { Db } from "../db/client.ts";
+import { DataDirInUseError } from "../db/embedded.ts";
+import { LAST_OFFICIAL_YEAR, todayIn } from "../domain/calendar.ts";
+import { openDatabase } from "./database.ts";
+import { ConfigError, type Env, hasWecomCredentials, loadDotEnv, loadEnv } from "./env.ts";
+import { type Route, startHttp } from "./http.ts";
+import { log } from "./log.ts";
+import { canReach, ensureRedis, RedisUnavailableError } from "./redis.ts";
+
+const say = (label: string, text: string) => process.stdout.write(`  ${label.padEnd(10)} ${text}\n`);
+
+async function prepareDemo(db: Awaited<ReturnType<typeof openDatabase>>["db"], env: Env): Promise<string> {
+  if (hasWecomCredentials(env)) return "not loaded: WeCom is configured, so this is not a demo";
+  const cases = await db.case.count();
+  if (cases > 0) return `kept: the database already holds ${cases} cases`;
+  let summary: DemoSummary;
+  try {
+    summary = await loadDemoData(db, { today: todayIn(env.TZ_CASES) });
+  } catch (error) {
+    // Units or people were loaded by hand before the first start: real data is never mixed with demo data.
+    if (error instanceof DemoDataRefusedError) return `not loaded: ${error.message}`;
+    throw error;
+  }
+  return (
+    `loaded into the empty database because no WeCom credentials are set: ${summary.cases} cases, ` +
+    `${summary.assignments} assignments, ${summary.units} units, ${summary.people} people`
+  );
+}
+
+function wecomStatus(env: Env, longConnection: LongConnection | undefined): string {
+  const parts: string[] = [];
+  if (longConnection) {
+    parts.push(
+      longConnection.isConnected()
+        ? `long connection to ${env.WECOM_WS_URL} connected`
+        : `long connection to ${env.WECOM_WS_URL} not connected yet, retrying with back-off (see the log)`,
+    );
+  }
+  if (env.WECOM_CALLBACK_TOKEN) parts.push(`callback mode at /wecom/callback`);
+  if (env.WECOM_WEBHOOK_URL) parts.push("push webhook configured");
+  return parts.length ? parts.join("; ") : "not configured (see .env.example): running locally";
+}
+
+/** What start-up opened, closed in reverse order on SIGINT/SIGTERM — also when the signal comes mid-start. */
+const closers: (() => unknown)[] = [];
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "stopping");
+  for (const close of closers.reverse()) {
+    try {
+      await close();
+    } catch (error) {
+      log.error({ err: error }, "closing failed");
+    }
+  }
+  process.exit(0);
+}
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));
+
+/** Notices leave by the console, a webhook or the long connection (bot/push.ts decides per notice). */
+async function createPush(
+  env: Env,
+  db: Db,
+  redisUrl: string,
+  consoleChannel: PushChannel | undefined,
+  longConnection: LongConnection | undefined,
+): Promise<PushChannel> {
+  const webhookOf = async (chatId: string | null) =>
+    chatId ? ((await db.groupChat.findUnique({ where: { chatId } }))?.webhookUrl ?? undefined) : undefined;
+  const limiterRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  closers.push(() => limiterRedis.quit());
+  const webhook = createWebhookChannel({
+    defaultWebhookUrl: env.WECOM_WEBHOOK_URL,
+    webhookFor: webhookOf,
+    limiter: createSlidingWindow({
+      redis: limiterRedis,
+      prefix: "casebot",
+      limit: WEBHOOK_LIMIT,
+      windowMs: WEBHOOK_WINDOW_MS,
+    }),
+    onRobotRemoved: (url, chatId) => {
+      // Retrying cannot help; the office must re-add the robot or fix the key.
+      log.error(
+        { chatId, webhook: maskWebhookUrl(url) },
+        "webhook robot removed or key invalid (93000): tell the office",
+      );
+    },
+    log,
+  });
+  return createPushRouter({
+    console: consoleChannel,
+    webhook,
+    longConnection,
+    hasWebhook: async (chatId) => Boolean(env.WECOM_WEBHOOK_URL || (await webhookOf(chatId))),
+  });
+}
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const env = loadEnv();
+  process.stdout.write("casebot (督办助手) starting\n");
+
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  closers.push(() => database.close());
+  const migrations = database.migrationsApplied.length
+    ? `migrations applied now: ${database.migrationsApplied.join(", ")}`
+    : "migrations up to date";
+  say("database", `${database.description}; ${migrations}`);
+  say("demo data", await prepareDemo(database.db, env));
+  const today = todayIn(env.TZ_CASES);
+  if (Number(today.slice(0, 4)) + 1 > LAST_OFFICIAL_YEAR) {
+    say(
+      "calendar",
+      `warning: the holiday data (chinese-days) ends with ${LAST_OFFICIAL_YEAR}; later deadlines count Monday–Friday ` +
+        "without holidays until the package is updated (npm update chinese-days)",
+    );
+  }
+
+  const redis = await ensureRedis(env.REDIS_URL, env.DATA_DIR);
+  closers.push(() => redis.stop());
+  say(
+    "redis",
+    redis.privateServer
+      ? `nothing answered at ${env.REDIS_URL}, so a private redis-server was started for this session at ${redis.url}`
+      : redis.url,
+  );
+
+  const db = database.db;
+  const pipeline = createPipeline({
+    db,
+    answer: (message) => answerMessage(db, message, { today: () => todayIn(env.TZ_CASES) }),
+    onError: (error, message) => log.error({ err: error, msgid: message.msgid }, "answering a message failed"),
+  });
+  const routes: Route[] = [];
+  // The console lets anyone who reaches the port speak as any member: only ever without real WeCom.
+  const localConsole = hasWecomCredentials(env) ? undefined : createConsole({ db, pipeline });
+  if (localConsole) {
+    routes.push(...localConsole.routes);
+    closers.push(() => localConsole.close());
+  }
+  if (env.WECOM_CALLBACK_TOKEN && env.WECOM_CALLBACK_AES_KEY) {
+    routes.push(
+      ...callbackRoutes({ token: env.WECOM_CALLBACK_TOKEN, aesKey: env.WECOM_CALLBACK_AES_KEY, pipeline, log }),
+    );
+  }
+  const longConnection =
+    env.WECOM_BOT_ID && env.WECOM_BOT_SECRET
+      ? await startLongConnection({
+          botId: env.WECOM_BOT_ID,
+          secret: env.WECOM_BOT_SECRET,
+          wsUrl: env.WECOM_WS_URL,
+          pipeline,
+          log,
+        })
+      : undefined;
+  if (longConnection) closers.push(() => longConnection.stop());
+
+  const push = await createPush(env, db, redis.url, localConsole?.channel, longConnection);
+
+  const server: Server = await startHttp({
+    port: env.PORT,
+    // The console trusts whoever reaches it to be the member they pick: keep it on this machine.
+    host: localConsole ? "127.0.0.1" : "0.0.0.0",
+    checks: {
+      database: async () => (await db.$queryRaw<unknown[]>`SELECT 1`).length === 1,
+      redis: () => canReach(redis.url),
+      ...(longConnection ? { wecom: async () => longConnection.isConnected() } : {}),
+    },
+    routes,
+    onError: (error) => log.error({ err: error }, "http request failed"),
+  });
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // open event streams and keep-alive sockets would hold close() forever
+      }),
+  );
+  const base = `http://127.0.0.1:${env.PORT}`;
+  say("http", `${base}/healthz (health)`);
+  if (localConsole)
+    say(
+      "console",
+      `${base}/  — the local console: pick who you are and talk to the bot as in the group (this machine only)`,
+    );
+  say("wecom", wecomStatus(env, longConnection));
+  say("cli", "npx casebot help   (import a 交办清单, export the 台账, load units and members)");
+  process.stdout.write("casebot is running; Ctrl+C stops it.\n");
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof RedisUnavailableError || error instanceof DataDirInUseError) {
+    process.stderr.write(`casebot cannot start.\n${error.message}\n`);
+  } else if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+    process.stderr.write(`casebot cannot start: port ${process.env.PORT ?? 3000} is in use; set PORT to a free one.\n`);
+  } else {
+    log.error({ err: error }, "casebot failed to start");
+  }
+  process.exit(1);
+});

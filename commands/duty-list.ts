@@ -1,0 +1,184 @@
+// What 我的, 单位, 临期 and 逾期 share: loading open assignments with their next duty (domain/duties.ts, with the
+// database filter built from the same rules), hiding 不予公开 cases this chat may not see, and rendering one page.
+import { caseTitle, chineseDate, dueMarkdown, escapeMarkdown, fitStream, paginate } from "../bot/render.ts";
+import type { GroupChat, Prisma } from "../db/client.ts";
+import type { CalendarDate } from "../domain/calendar.ts";
+import { compareDuties, DUTY_RULES, type Duty, nextDuty } from "../domain/duties.ts";
+import { ROLE_LABEL } from "../domain/labels.ts";
+import { seesAllUnits, seesRestrictedCase } from "./access.ts";
+import type { CommandContext, Member } from "./command.ts";
+
+export const PAGE_SIZE = 20;
+
+/** Which deadlines to list: all open duties, those due before a day (逾期), or those due in [from, before). */
+export interface DeadlineWindow {
+  from?: CalendarDate;
+  before?: CalendarDate;
+}
+
+const day = (d: CalendarDate) => new Date(`${d}T00:00:00Z`);
+
+/** The database's half of nextDuty: one branch per duty rule, so "open" cannot mean two things. */
+export function openDutyWhere(window: DeadlineWindow = {}): Prisma.AssignmentWhereInput {
+  const range: Prisma.DateTimeFilter = {};
+  if (window.from) range.gte = day(window.from);
+  if (window.before) range.lt = day(window.before);
+  const bounded = window.from !== undefined || window.before !== undefined;
+  return {
+    OR: DUTY_RULES.map((rule) => {
+      const branch: Prisma.AssignmentWhereInput = { state: rule.state };
+      if (rule.roles) branch.role = { in: [...rule.roles] };
+      if (bounded) branch[rule.field] = range;
+      if (rule.needsDeadline) {
+        // Only publishDeadline has this rule; it is nullable, unlike signDeadline.
+        branch.NOT = { [rule.field]: null };
+        branch.publishedOn = null;
+      }
+      return branch;
+    }),
+  };
+}
+
+const DUTY_SELECT = {
+  id: true,
+  unitId: true,
+  role: true,
+  state: true,
+  signDeadline: true,
+  opinionDeadline: true,
+  replyDeadline: true,
+  rehandleDeadline: true,
+  publishDeadline: true,
+  publishedOn: true,
+  unit: { select: { name: true } },
+  handler: { select: { name: true } },
+  case: {
+    select: {
+      kind: true,
+      number: true,
+      title: true,
+      disclosure: true,
+      session: { select: { name: true } },
+      assignments: { select: { unitId: true, state: true } },
+    },
+  },
+} satisfies Prisma.AssignmentSelect;
+
+type DutyRow = Prisma.AssignmentGetPayload<{ select: typeof DUTY_SELECT }>;
+
+export interface OpenDuty {
+  row: DutyRow;
+  duty: Duty;
+  /** False for a 不予公开 case this asker may not see in this chat: counted, never listed. */
+  visible: boolean;
+}
+
+/** Open assignments of the given units (all units when null) with their next duty, soonest deadline first. */
+export async function loadOpenDuties(
+  ctx: Pick<CommandContext, "db" | "member" | "chat" | "message">,
+  unitIds: number[] | null,
+  window: DeadlineWindow = {},
+): Promise<OpenDuty[]> {
+  const where: Prisma.AssignmentWhereInput = { AND: [openDutyWhere(window)] };
+  if (unitIds) where.unitId = { in: unitIds };
+  const rows = await ctx.db.assignment.findMany({ where, select: DUTY_SELECT, orderBy: { id: "asc" } });
+  const inGroup = ctx.message.chatType === "group";
+  const out: OpenDuty[] = [];
+  for (const row of rows) {
+    const duty = nextDuty(row);
+    if (!duty) continue;
+    out.push({ row, duty, visible: mayShow(row, ctx.member, ctx.chat, inGroup) });
+  }
+  return out.sort((a, b) => compareDuties(a.duty, b.duty) || a.row.id - b.row.id);
+}
+
+function mayShow(row: DutyRow, member: Member, chat: GroupChat | null, inGroup: boolean): boolean {
+  if (row.case.disclosure !== "NOT_PUBLIC") return true;
+  const unitIds = row.case.assignments.filter((a) => a.state !== "WITHDRAWN").map((a) => a.unitId);
+  return seesRestrictedCase(member, chat, inGroup, unitIds);
+}
+
+/** One line: the case, the role, what is owed by when and how long is left. */
+export function dutyLine(item: OpenDuty, today: CalendarDate): string {
+  const { row, duty } = item;
+  const who = row.handler ? `，承办人${escapeMarkdown(row.handler.name)}` : "";
+  const when = duty.deadline
+    ? `${chineseDate(duty.deadline)}前${duty.label}（${dueMarkdown(duty.deadline, today)}）`
+    : `待${duty.label}（未设期限）`;
+  return `- ${caseTitle(row.case)}：${ROLE_LABEL[row.role]}${who}，${when}`;
+}
+
+/** "另有2件不予公开的案件未列出，请在单聊或本单位群中查询。" */
+export function hiddenNote(items: OpenDuty[]): string {
+  const hidden = items.filter((i) => !i.visible).length;
+  return hidden ? `另有${hidden}件不予公开的案件未列出，请在单聊或本单位群中查询。` : "";
+}
+
+/**
+ * Lines grouped by unit: units in the order of their most pressing duty, each unit's duties soonest (most
+ * overdue) first; paged by duty, with each unit's heading repeated on the page where its duties continue.
+ */
+export function groupedPage(items: OpenDuty[], today: CalendarDate, page: number, command: string) {
+  const byUnit = new Map<number, OpenDuty[]>();
+  for (const item of items) {
+    const list = byUnit.get(item.row.unitId) ?? [];
+    list.push(item);
+    byUnit.set(item.row.unitId, list);
+  }
+  // `items` is already soonest first, so Map insertion order is each unit's most pressing duty.
+  const ordered = [...byUnit.values()].flat();
+  const current = paginate(ordered, page, PAGE_SIZE, command);
+  const lines: string[] = [];
+  let lastUnit: number | null = null;
+  for (const item of current.lines) {
+    if (item.row.unitId !== lastUnit) {
+      lastUnit = item.row.unitId;
+      const count = byUnit.get(lastUnit)?.length ?? 0;
+      lines.push(`**${escapeMarkdown(item.row.unit.name)}**（${count}件）`);
+    }
+    lines.push(dutyLine(item, today));
+  }
+  return { lines, footer: current.footer, page: current.page, pages: current.pages };
+}
+
+/** "用法：`临期 [天数]`，例如：`临期 3`" with what was wrong, when known. */
+export function usageAnswer(usage: string, example: string, problem?: string): string {
+  return `${problem ? `${problem}\n` : ""}用法：\`${usage}\`\n例如：\`${example}\``;
+}
+
+/** A page number argument: a positive integer, or undefined for anything else. */
+export function parsePage(text: string | undefined): number | undefined {
+  if (text === undefined || text === "") return 1;
+  if (!/^\d{1,4}$/.test(text)) return undefined;
+  const n = Number(text);
+  return n >= 1 ? n : undefined;
+}
+
+/** Who the asker may list: every unit for leaders and the office, else their own unit (or nobody). */
+export function listableUnits(member: Member): number[] | null | "none" {
+  if (seesAllUnits(member)) return null;
+  return member.unitId === null ? "none" : [member.unitId];
+}
+
+/** 我的 and 单位: one unit's open duties as a page, with the total and how many are overdue. */
+export async function unitDutiesAnswer(
+  ctx: CommandContext,
+  unit: { id: number; name: string },
+  page: number,
+  command: string,
+  emptyHint = "",
+): Promise<string> {
+  const items = await loadOpenDuties(ctx, [unit.id]);
+  const name = escapeMarkdown(unit.name);
+  if (items.length === 0) return `**${name}** 目前没有未办结的任务。${emptyHint}`;
+  const current = paginate(
+    items.filter((i) => i.visible),
+    page,
+    PAGE_SIZE,
+    command,
+  );
+  const overdue = items.filter((i) => i.duty.deadline !== null && i.duty.deadline < ctx.today).length;
+  const head = `**${name}未办结 ${items.length}件**${overdue ? `，其中逾期${overdue}件` : ""}`;
+  const lines = current.lines.map((i) => dutyLine(i, ctx.today));
+  return fitStream([head, ...lines, hiddenNote(items), current.footer].filter(Boolean).join("\n"));
+}

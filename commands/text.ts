@@ -1,0 +1,19 @@
+// Turning what people type on phones into something to parse: full-width forms (／查　２０５) become half-width,
+// the @mention of the bot is dropped, and the leading slash is optional.
+
+/** NFKC folds full-width letters, digits, slash and the ideographic space into their ASCII forms. */
+export function normalise(text: string): string {
+  return text.normalize("NFKC").replace(/\s+/g, " ").trim();
+}
+
+/** Drops leading @mentions (a group message starts with "@督办助手 "). */
+export function stripMention(text: string): string {
+  return text.replace(/^(@\S+\s*)+/, "").trim();
+}
+
+/** Splits "/查 205" into the command word and its arguments. */
+export function splitCommand(text: string): { word: string; args: string } {
+  const cleaned = stripMention(normalise(text)).replace(/^\/\s*/, "");
+  const space = cleaned.indexOf(" ");
+  return space < 0 ? { word: cleaned, args: "" } : { word: cleaned.slice(0, space), args: cleaned.slice(space + 1) };
+}

@@ -1,0 +1,127 @@
+// `npm start` as a newcomer runs it: the real entry point in a child process, on the embedded database.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { startFakeLongConnection } from "../fake-wecom/ws-server.ts";
+import { createTestDatabase } from "../support/postgres.ts";
+import { REDIS_URL } from "../support/redis.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+const dataDir = await mkdtemp(join(tmpdir(), "casebot-start-"));
+afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts the bot and resolves once it says it is running (or has exited). */
+async function start(env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, REDIS_URL, DATA_DIR: dataDir, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  await new Promise<void>((resolve) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("casebot is running")) resolve();
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    void exited.then(() => resolve());
+  });
+  return { child, output: () => output, exited };
+}
+
+async function stop(started: Started): Promise<number | null> {
+  started.child.kill("SIGTERM");
+  return started.exited;
+}
+
+describe("npm start", () => {
+  it("comes up on the embedded database with demo data, and a second start keeps the data", async () => {
+    const port = await freePort();
+    const first = await start({ PORT: String(port) });
+    expect(first.output()).toContain("casebot is running");
+    expect(first.output()).toMatch(
+      /embedded PostgreSQL \(PGlite\).*migrations applied now: 20261123000000_init, 20261123100000_inbound_messages/,
+    );
+    expect(first.output()).toMatch(/demo data +loaded into the empty database because no WeCom credentials/);
+    expect(first.output()).toMatch(new RegExp(`console +http://127\\.0\\.0\\.1:${port}/ +— the local console`));
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    expect(page.status).toBe(200);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ ok: true, checks: { database: "ok", redis: "ok" } });
+    expect(await stop(first)).toBe(0);
+
+    const second = await start({ PORT: String(port) });
+    expect(second.output()).toContain("migrations up to date");
+    expect(second.output()).toMatch(/demo data +kept: the database already holds \d+ cases/);
+    expect(await stop(second)).toBe(0);
+  }, 120_000);
+
+  it("never loads demo data when WeCom credentials are set", async () => {
+    const database = await createTestDatabase();
+    try {
+      const started = await start({
+        PORT: String(await freePort()),
+        DATABASE_URL: database.url,
+        WECOM_WEBHOOK_URL: "http://127.0.0.1:9/cgi-bin/webhook/send?key=test",
+      });
+      expect(started.output()).toContain("not loaded: WeCom is configured");
+      expect(await database.db.case.count()).toBe(0);
+      expect(await stop(started)).toBe(0);
+    } finally {
+      await database.drop();
+    }
+  }, 60_000);
+
+  it("connects to WeCom's long connection when credentials are set, says so, and serves no console", async () => {
+    const wecom = await startFakeLongConnection();
+    const database = await createTestDatabase();
+    try {
+      const port = await freePort();
+      const started = await start({
+        PORT: String(port),
+        DATABASE_URL: database.url,
+        WECOM_BOT_ID: wecom.botId,
+        WECOM_BOT_SECRET: wecom.secret,
+        WECOM_WS_URL: wecom.url,
+      });
+      expect(started.output()).toContain(`long connection to ${wecom.url} connected`);
+      expect(started.output()).not.toContain("local console");
+      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(await health.json()).toEqual({ ok: true, checks: { database: "ok", redis: "ok", wecom: "ok" } });
+      expect(await stop(started)).toBe(0);
+    } finally {
+      await database.drop();
+      await wecom.close();
+    }
+  }, 60_000);
+
+  it("refuses bad configuration with one line per bad value, and starts nothing", async () => {
+    const started = await start({ PORT: "http", NOTIFY_HOURS: "morning" });
+    expect(await started.exited).toBe(1);
+    expect(started.output()).toContain("casebot cannot start");
+    expect(started.output()).toMatch(/PORT \(got "http"\)/);
+    expect(started.output()).toMatch(/NOTIFY_HOURS \(got "morning"\): must be "HH:MM-HH:MM"/);
+  }, 30_000);
+});
