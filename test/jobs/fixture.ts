@@ -34,6 +34,11 @@ export function recordingChannel(clock: { now(): number }) {
   return channel;
 }
 
+/** What was pushed, less the weekly 进度 digest the office gets on each week's first tick. */
+export function pushedExceptWeekly(channel: { sent: Recorded[] }): Recorded[] {
+  return channel.sent.filter((n) => !n.markdown.includes("【每周进度】"));
+}
+
 export function testContext(db: Db, push: PushChannel, clock: FakeClock, hours = "09:00-17:30"): JobContext {
   return {
     db,

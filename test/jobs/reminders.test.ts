@@ -7,6 +7,7 @@ import {
   addAssignment,
   day,
   fakeClockAt,
+  pushedExceptWeekly,
   recordingChannel,
   seedWorld,
   shanghai,
@@ -51,7 +52,9 @@ describe("reminders on a fake clock", () => {
       await tickAndSend(ctx);
       await clock.advance(HOUR / 2);
     }
-    const toUnit = push.sent.filter((n) => n.chatId === world.units[0]?.chatId && n.markdown.includes("督办提醒"));
+    const toUnit = pushedExceptWeekly(push).filter(
+      (n) => n.chatId === world.units[0]?.chatId && n.markdown.includes("督办提醒"),
+    );
     expect(toUnit.map((n) => stamp(n.at))).toEqual([
       "2026-04-03 09:00", // T-3 (the 3 working days are 04-07..04-09)
       "2026-04-08 09:00", // T-1
@@ -66,14 +69,14 @@ describe("reminders on a fake clock", () => {
     expect(toUnit[2]?.markdown).toContain("今天到期");
     expect(toUnit[5]?.markdown).toContain("逾期5天");
 
-    const escalations = push.sent.filter((n) => n.markdown.includes("逾期督办"));
+    const escalations = pushedExceptWeekly(push).filter((n) => n.markdown.includes("逾期督办"));
     expect(escalations.map((n) => `${n.chatId} ${stamp(n.at)}`).sort()).toEqual([
       "chat-office 2026-04-14 09:00",
       "chat-unit-1 2026-04-14 09:00",
     ]);
     for (const n of escalations) expect(n.markdown).toContain("分管领导 <@leader1>");
     // Nothing at night, on the weekend or on the holiday.
-    for (const n of push.sent) expect(local(n.at).minutes).toBeGreaterThanOrEqual(9 * 60);
+    for (const n of pushedExceptWeekly(push)) expect(local(n.at).minutes).toBeGreaterThanOrEqual(9 * 60);
   });
 
   it("stop for a duty once it is done: a reply ends the 答复 reminders, even one already queued", async () => {
@@ -87,8 +90,8 @@ describe("reminders on a fake clock", () => {
     const push = recordingChannel(clock);
     const ctx = testContext(db, push, clock);
     await tickAndSend(ctx);
-    expect(push.sent).toHaveLength(1);
-    expect(push.sent[0]?.markdown).toContain("答复期限2026年4月14日，剩1个工作日");
+    expect(pushedExceptWeekly(push)).toHaveLength(1);
+    expect(pushedExceptWeekly(push)[0]?.markdown).toContain("答复期限2026年4月14日，剩1个工作日");
 
     // Next morning a slot is claimed, then the reply lands before the digest goes out.
     await clock.advance(24 * HOUR - HOUR);
@@ -100,14 +103,14 @@ describe("reminders on a fake clock", () => {
       data: { state: "REPLIED", repliedOn: day("2026-04-14"), replyClass: "A" },
     });
     for (const job of plan.reminders) await sendReminderDigest(ctx, job.data);
-    expect(push.sent).toHaveLength(1);
+    expect(pushedExceptWeekly(push)).toHaveLength(1);
     expect(await db.reminderSlot.count({ where: { assignmentId: a.id, status: "CANCELLED" } })).toBe(1);
 
     for (let i = 0; i < 5; i++) {
       await clock.advance(24 * HOUR);
       await tickAndSend(ctx);
     }
-    expect(push.sent).toHaveLength(1);
+    expect(pushedExceptWeekly(push)).toHaveLength(1);
   });
 
   it("start 重新办理 reminders after 不满意 (REHANDLING with a rehandle deadline)", async () => {
@@ -121,7 +124,7 @@ describe("reminders on a fake clock", () => {
     const push = recordingChannel(clock);
     const ctx = testContext(db, push, clock);
     await tickAndSend(ctx);
-    expect(push.sent).toHaveLength(0); // replied: nothing owed
+    expect(pushedExceptWeekly(push)).toHaveLength(0); // replied: nothing owed
 
     await db.assignment.update({
       where: { id: a.id },
@@ -129,8 +132,8 @@ describe("reminders on a fake clock", () => {
     });
     await clock.advance(HOUR);
     await tickAndSend(ctx);
-    expect(push.sent).toHaveLength(1);
-    expect(push.sent[0]?.markdown).toContain("重新办理答复期限2026年4月16日，剩3个工作日");
+    expect(pushedExceptWeekly(push)).toHaveLength(1);
+    expect(pushedExceptWeekly(push)[0]?.markdown).toContain("重新办理答复期限2026年4月16日，剩3个工作日");
   });
 
   it("remind B-class 续办 by its follow-up date until it is resolved", async () => {
@@ -146,14 +149,14 @@ describe("reminders on a fake clock", () => {
     const push = recordingChannel(clock);
     const ctx = testContext(db, push, clock);
     await tickAndSend(ctx);
-    expect(push.sent[0]?.markdown).toContain("续办答复期限2026年4月14日，剩1个工作日");
+    expect(pushedExceptWeekly(push)[0]?.markdown).toContain("续办答复期限2026年4月14日，剩1个工作日");
     await db.followUp.update({
       where: { id: followUp.id },
       data: { status: "RESOLVED", resolvedOn: day("2026-04-13") },
     });
     await clock.advance(24 * HOUR);
     await tickAndSend(ctx);
-    expect(push.sent).toHaveLength(1);
+    expect(pushedExceptWeekly(push)).toHaveLength(1);
   });
 
   it("send everything due for one group in one digest, grouped by unit and urgency", async () => {
@@ -166,10 +169,10 @@ describe("reminders on a fake clock", () => {
     const push = recordingChannel(clock);
     const ctx = testContext(db, push, clock);
     await tickAndSend(ctx);
-    expect(push.sent).toHaveLength(0); // before office hours: deferred
+    expect(pushedExceptWeekly(push)).toHaveLength(0); // before office hours: deferred
     await clock.advance(HOUR / 2);
     await tickAndSend(ctx);
-    const unit1 = push.sent.filter((n) => n.chatId === "chat-unit-1");
+    const unit1 = pushedExceptWeekly(push).filter((n) => n.chatId === "chat-unit-1");
     expect(unit1).toHaveLength(1);
     const text = unit1[0]?.markdown ?? "";
     expect(text).toContain("共3项待办");
@@ -178,10 +181,10 @@ describe("reminders on a fake clock", () => {
     );
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((x, y) => x - y)).toEqual(order);
-    expect(push.sent.filter((n) => n.chatId === "chat-unit-2")).toHaveLength(1);
+    expect(pushedExceptWeekly(push).filter((n) => n.chatId === "chat-unit-2")).toHaveLength(1);
     // A second tick the same day sends nothing again.
     await clock.advance(HOUR);
     await tickAndSend(ctx);
-    expect(push.sent).toHaveLength(2);
+    expect(pushedExceptWeekly(push)).toHaveLength(2);
   });
 });
