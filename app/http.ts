@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 export type HealthCheck = () => Promise<boolean>;
 
 export interface Route {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Exact path, or a prefix when `prefix` is set ("/console/" serves everything below it). */
   path: string;
   prefix?: boolean;

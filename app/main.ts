@@ -1,24 +1,23 @@
 // `npm start`: configuration, the record (migrations applied), demo data when there is no WeCom, Redis, HTTP.
 // Says plainly what it started and where to look; on SIGINT/SIGTERM it closes everything it opened.
 import type { Server } from "node:http";
-import { Redis } from "ioredis";
 import { callbackRoutes } from "../bot/callback.ts";
 import { createConsole } from "../bot/console.ts";
 import { type LongConnection, startLongConnection } from "../bot/long-connection.ts";
-import type { PushChannel } from "../bot/message.ts";
 import { createPipeline } from "../bot/pipeline.ts";
-import { createPushRouter } from "../bot/push.ts";
-import { createSlidingWindow } from "../bot/rate-limit.ts";
-import { createWebhookChannel, maskWebhookUrl, WEBHOOK_LIMIT, WEBHOOK_WINDOW_MS } from "../bot/webhook.ts";
 import { DemoDataRefusedError, type DemoSummary, loadDemoData } from "../casework/demo-data.ts";
 import { answerMessage } from "../commands/index.ts";
-import type { Db } from "../db/client.ts";
 import { DataDirInUseError } from "../db/embedded.ts";
 import { LAST_OFFICIAL_YEAR, todayIn } from "../domain/calendar.ts";
+import { JOBS, startJobs, TICK_EVERY_MS } from "../jobs/index.ts";
+import { createAdminGuard } from "./admin-auth.ts";
+import { DASHBOARD_PATH, dashboardRoutes } from "./dashboard.ts";
 import { openDatabase } from "./database.ts";
 import { ConfigError, type Env, hasWecomCredentials, loadDotEnv, loadEnv } from "./env.ts";
 import { type Route, startHttp } from "./http.ts";
 import { log } from "./log.ts";
+import { createMetrics, metricsRoute } from "./metrics.ts";
+import { createPush } from "./push.ts";
 import { canReach, ensureRedis, RedisUnavailableError } from "./redis.ts";
 
 const say = (label: string, text: string) => process.stdout.write(`  ${label.padEnd(10)} ${text}\n`);
@@ -73,44 +72,6 @@ async function stop(signal: string): Promise<void> {
 }
 process.on("SIGINT", () => void stop("SIGINT"));
 process.on("SIGTERM", () => void stop("SIGTERM"));
-
-/** Notices leave by the console, a webhook or the long connection (bot/push.ts decides per notice). */
-async function createPush(
-  env: Env,
-  db: Db,
-  redisUrl: string,
-  consoleChannel: PushChannel | undefined,
-  longConnection: LongConnection | undefined,
-): Promise<PushChannel> {
-  const webhookOf = async (chatId: string | null) =>
-    chatId ? ((await db.groupChat.findUnique({ where: { chatId } }))?.webhookUrl ?? undefined) : undefined;
-  const limiterRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  closers.push(() => limiterRedis.quit());
-  const webhook = createWebhookChannel({
-    defaultWebhookUrl: env.WECOM_WEBHOOK_URL,
-    webhookFor: webhookOf,
-    limiter: createSlidingWindow({
-      redis: limiterRedis,
-      prefix: "casebot",
-      limit: WEBHOOK_LIMIT,
-      windowMs: WEBHOOK_WINDOW_MS,
-    }),
-    onRobotRemoved: (url, chatId) => {
-      // Retrying cannot help; the office must re-add the robot or fix the key.
-      log.error(
-        { chatId, webhook: maskWebhookUrl(url) },
-        "webhook robot removed or key invalid (93000): tell the office",
-      );
-    },
-    log,
-  });
-  return createPushRouter({
-    console: consoleChannel,
-    webhook,
-    longConnection,
-    hasWebhook: async (chatId) => Boolean(env.WECOM_WEBHOOK_URL || (await webhookOf(chatId))),
-  });
-}
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -172,7 +133,25 @@ async function main(): Promise<void> {
       : undefined;
   if (longConnection) closers.push(() => longConnection.stop());
 
-  const push = await createPush(env, db, redis.url, localConsole?.channel, longConnection);
+  const metrics = createMetrics({ processMetrics: true });
+  const { push, close: closePush } = createPush({
+    db,
+    redisUrl: redis.url,
+    defaultWebhookUrl: env.WECOM_WEBHOOK_URL,
+    timeZone: env.TZ_CASES,
+    console: localConsole?.channel,
+    longConnection,
+    metrics,
+    log,
+  });
+  closers.push(closePush);
+  const notify = { timeZone: env.TZ_CASES, hours: env.NOTIFY_HOURS, workdaysOnly: env.NOTIFY_WORKDAYS_ONLY };
+  const jobs = await startJobs({ db, redisUrl: redis.url, push, notify, log, metrics });
+  // Stops taking jobs and lets running ones finish before the connections and the database close.
+  closers.push(() => jobs.stop());
+  metrics.watch({ db, queues: jobs.queues });
+  const guard = env.ADMIN_TOKEN ? createAdminGuard(env.ADMIN_TOKEN) : undefined;
+  routes.push(metricsRoute(metrics, guard), ...(await dashboardRoutes({ queues: jobs.queues, guard })));
 
   const server: Server = await startHttp({
     port: env.PORT,
@@ -195,6 +174,19 @@ async function main(): Promise<void> {
   );
   const base = `http://127.0.0.1:${env.PORT}`;
   say("http", `${base}/healthz (health)`);
+  say(
+    "scheduler",
+    `${JOBS.length} queues on Redis (${JOBS.map((j) => j.queue).join(", ")}), a tick every ${TICK_EVERY_MS / 1000} s; ` +
+      `reminders ${env.NOTIFY_HOURS === "always" ? "at any hour" : `within ${env.NOTIFY_HOURS}`}` +
+      `${env.NOTIFY_WORKDAYS_ONLY ? " on working days" : ""} (${env.TZ_CASES})`,
+  );
+  say(
+    "ops",
+    `${base}/metrics (Prometheus${guard ? ", needs ADMIN_TOKEN" : ""}); ` +
+      (guard
+        ? `${base}${DASHBOARD_PATH} (queue dashboard: open ?token=<ADMIN_TOKEN> once)`
+        : `queue dashboard off: set ADMIN_TOKEN to serve it at ${DASHBOARD_PATH}`),
+  );
   if (localConsole)
     say(
       "console",

@@ -5,7 +5,10 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import pg from "pg";
 import { createTestDatabase } from "../test/support/postgres.ts";
+import { benchCommands } from "./commands.ts";
 import { benchImport } from "./import.ts";
+import { benchScheduler } from "./scheduler.ts";
+import { benchSoak } from "./soak.ts";
 
 type Report = Record<string, unknown> & { machine?: string; date?: string };
 
@@ -14,6 +17,17 @@ const SECTIONS: Record<string, () => Promise<Record<string, number>>> = {
     const database = await createTestDatabase();
     try {
       return { ...(await benchImport(database.url)) };
+    } finally {
+      await database.drop();
+    }
+  },
+  scheduler: benchScheduler,
+  // SOAK_SECONDS (default 300) of load with Redis restarts.
+  soak: benchSoak,
+  commands: async () => {
+    const database = await createTestDatabase();
+    try {
+      return await benchCommands(database.url);
     } finally {
       await database.drop();
     }

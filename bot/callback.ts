@@ -16,7 +16,7 @@ import {
   verifySignature,
 } from "./callback-crypto.ts";
 import { byteLength, STREAM_MAX_BYTES, splitToFit } from "./limits.ts";
-import type { IncomingMessage } from "./message.ts";
+import { type IncomingMessage, isWecomId } from "./message.ts";
 import type { Pipeline } from "./pipeline.ts";
 
 export const CALLBACK_PATH = "/wecom/callback";
@@ -41,12 +41,13 @@ export interface CallbackOptions {
 }
 
 /** What a decrypted callback may carry; only the fields used here, the rest is ignored. */
+const wecomId = z.string().refine(isWecomId);
 const callbackBody = z.object({
-  msgid: z.string().min(1).optional(),
+  msgid: wecomId.optional(),
   msgtype: z.string().min(1),
   chattype: z.enum(["single", "group"]).optional(),
-  chatid: z.string().min(1).optional(),
-  from: z.object({ userid: z.string().min(1) }).optional(),
+  chatid: wecomId.optional(),
+  from: z.object({ userid: wecomId }).optional(),
   response_url: z.string().min(1).optional(),
   text: z.object({ content: z.string() }).optional(),
 });

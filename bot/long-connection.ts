@@ -16,7 +16,7 @@ import type { Logger } from "pino";
 import { log as appLog } from "../app/log.ts";
 import { fitOneMessage, ONLY_TEXT_ANSWER } from "./callback.ts";
 import { STREAM_MAX_BYTES, splitToFit } from "./limits.ts";
-import type { IncomingMessage, Notice, PushChannel } from "./message.ts";
+import { type IncomingMessage, isWecomId, type Notice, type PushChannel } from "./message.ts";
 import { FAILURE_ANSWER, type Pipeline } from "./pipeline.ts";
 
 /** WeCom's "too many connections" errcode at authentication. */
@@ -118,9 +118,11 @@ function textOf(body: BaseMessage): string | null {
     return typeof content === "string" ? content : null;
   }
   if (body.msgtype === "mixed") {
-    const parts = ((body as MixedMessage).mixed?.msg_item ?? [])
-      .filter((item) => item.msgtype === "text" && typeof item.text?.content === "string")
-      .map((item) => item.text?.content ?? "");
+    // Frames are untrusted JSON: msg_item may be anything, its items null.
+    const items: unknown = (body as MixedMessage).mixed?.msg_item;
+    const parts = (Array.isArray(items) ? (items as Array<MixedMessage["mixed"]["msg_item"][number] | null>) : [])
+      .filter((item) => item?.msgtype === "text" && typeof item.text?.content === "string")
+      .map((item) => item?.text?.content ?? "");
     return parts.length ? parts.join("\n") : null;
   }
   return null;
@@ -255,14 +257,21 @@ export async function startLongConnection(options: LongConnectionOptions): Promi
   }
 
   async function handle(sdk: WSClient, frame: WsFrame<BaseMessage>): Promise<void> {
-    const reqId = frame.headers.req_id;
-    const body = frame.body;
-    const msgid = typeof body?.msgid === "string" && body.msgid !== "" ? body.msgid : null;
-    const userid = body?.from?.userid;
+    // Frames are untrusted JSON: any field may be missing or of another type.
+    const reqId: unknown = frame.headers?.req_id;
+    const body = typeof frame.body === "object" && frame.body !== null ? frame.body : null;
+    const msgid = isWecomId(body?.msgid) ? body.msgid : null;
+    const userid: unknown = body?.from?.userid;
+    const group = body?.chattype === "group";
+    const chatId: unknown = group ? body?.chatid : null;
     const done = (outcome: HandledMessage["outcome"], delivered: boolean) =>
-      options.onHandled?.({ reqId, msgid, outcome, delivered });
-    if (!body || msgid === null || typeof userid !== "string" || userid === "") {
-      log.warn({ reqId, msgtype: body?.msgtype }, "callback without msgid or sender ignored");
+      options.onHandled?.({ reqId: typeof reqId === "string" ? reqId : "", msgid, outcome, delivered });
+    if (!isWecomId(reqId) || !body || msgid === null || !isWecomId(userid) || (group && !isWecomId(chatId))) {
+      // Without a req_id there is nothing to reply to; without msgid, sender or a group's chatid, nothing to answer.
+      log.warn(
+        { msgtype: String(body?.msgtype).slice(0, 40) },
+        "callback without req_id, msgid, sender or chatid ignored",
+      );
       return done("invalid", false);
     }
     const text = textOf(body);
@@ -270,12 +279,11 @@ export async function startLongConnection(options: LongConnectionOptions): Promi
       log.info({ msgid, msgtype: body.msgtype }, "non-text message answered with the text-only hint");
       return done("not-text", await reply(sdk, frame, ONLY_TEXT_ANSWER, msgid));
     }
-    const group = body.chattype === "group";
     const message: IncomingMessage = {
       msgid,
       transport: "long-connection",
       chatType: group ? "group" : "single",
-      chatId: group ? (body.chatid ?? null) : null,
+      chatId: isWecomId(chatId) ? chatId : null,
       userid,
       text,
     };

@@ -26,3 +26,25 @@ export interface Notice {
 export interface PushChannel {
   push(notice: Notice): Promise<void>;
 }
+
+/** Longest msgid, userid or chatid taken. WeCom's are far shorter; a longer one is not WeCom's (and would not fit
+ * PostgreSQL's index on msgid). */
+export const MAX_ID_LENGTH = 256;
+
+/**
+ * Whether `value` can be a WeCom id: 1 to MAX_ID_LENGTH printable ASCII characters without spaces. Userids are
+ * letters, digits and _-.@; msgids, chatids and req_ids are ASCII tokens.
+ */
+export function isWecomId(value: unknown): value is string {
+  return typeof value === "string" && value.length <= MAX_ID_LENGTH && /^[!-~]+$/.test(value);
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text as the commands may see it: control characters other than line breaks and tabs dropped (PostgreSQL refuses
+ * NUL in text, and the others only hide what was typed), half emoji (lone surrogates) replaced.
+ */
+export function cleanText(text: string): string {
+  return text.replace(/[^\P{Cc}\n\t]/gu, "").replace(LONE_SURROGATE, "\ufffd");
+}

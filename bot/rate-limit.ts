@@ -58,8 +58,8 @@ export interface SlidingWindowOptions {
 }
 
 export interface SlidingWindow {
-  /** Takes a slot for `key` now, waiting (on the clock) as long as the window is full. */
-  acquire(key: string): Promise<void>;
+  /** Takes a slot for `key`, waiting (on the clock) as long as the window is full; resolves to the ms it waited. */
+  acquire(key: string): Promise<number>;
   /** Takes a slot and returns 0, or takes nothing and returns the ms to wait before trying again. */
   tryAcquire(key: string): Promise<number>;
 }
@@ -79,10 +79,12 @@ export function createSlidingWindow(options: SlidingWindowOptions): SlidingWindo
   return {
     tryAcquire,
     async acquire(key) {
+      let waited = 0;
       for (;;) {
         const wait = await tryAcquire(key);
-        if (wait === 0) return;
+        if (wait === 0) return waited;
         await clock.sleep(wait);
+        waited += wait;
       }
     },
   };

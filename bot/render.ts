@@ -120,3 +120,24 @@ export function fitStream(markdown: string): string {
   const [head = ""] = splitToFit(markdown, STREAM_MAX_BYTES - byteLength(CUT_NOTE));
   return head + CUT_NOTE;
 }
+
+/** A mainland mobile number, alone or after +86, written whole or as 138 1234 5678 / 138-1234-5678. */
+const MOBILE = /(?<![\d])((?:\+?86[\s-]?)?1[3-9]\d)([\s-]?)(\d{4})([\s-]?)(\d{4})(?!\d)/g;
+
+/**
+ * Mobile numbers shown as 138****5678, for answers read in a group (proposers write theirs into case texts).
+ * Mentions are left alone: a userid that looks like a number must still reach its person.
+ */
+export function maskPhoneNumbers(markdown: string): string {
+  return markdown
+    .split(/(<@[^>]*>)/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part.replace(
+            MOBILE,
+            (_, head: string, s1: string, _mid, s2: string, tail: string) => `${head}${s1}****${s2}${tail}`,
+          ),
+    )
+    .join("");
+}

@@ -4,6 +4,7 @@
 // WeCom answers errors as HTTP 200 with a non-zero errcode; only errcode 0 is a delivery.
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
+import type { Histogram } from "prom-client";
 import { log as defaultLog } from "../app/log.ts";
 import { splitToFit, WEBHOOK_MARKDOWN_MAX_BYTES } from "./limits.ts";
 import type { Notice, PushChannel } from "./message.ts";
@@ -52,6 +53,13 @@ export interface WebhookChannelOptions {
   /** Called once when WeCom says the robot is gone (93000/93004). The URL holds the key: never log it. */
   onRobotRemoved(webhookUrl: string, chatId: string | null): Promise<void> | void;
   log?: Logger;
+  /** casebot_webhook_rate_limit_wait_seconds (app/metrics.ts): waits for the shared window and for 45009 bans. */
+  rateLimitWaits?: Histogram<"reason">;
+}
+
+/** True when the push failed because the robot is gone (93000/93004): onRobotRemoved has told the office already. */
+export function isRobotGone(error: unknown): boolean {
+  return error instanceof PushError && error.details.errcode !== undefined && ROBOT_GONE.has(error.details.errcode);
 }
 
 /** The webhook URL for logs: the key replaced by a short fingerprint, enough to tell robots apart. */
@@ -83,8 +91,8 @@ export function createWebhookChannel(options: WebhookChannelOptions): PushChanne
   const backoffMs = options.backoffMs ?? 2000;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const log = options.log ?? defaultLog;
-  // Robots this process saw removed: later pushes fail at once, without another alert.
-  const gone = new Set<string>();
+  // Robots this process saw removed, with WeCom's errcode: later pushes fail at once, without another alert.
+  const gone = new Map<string, number>();
 
   async function post(url: string, content: string): Promise<Outcome> {
     try {
@@ -114,20 +122,22 @@ export function createWebhookChannel(options: WebhookChannelOptions): PushChanne
     let retries = 0;
     let last: Outcome = { kind: "network", reason: "not sent" };
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      await options.limiter.acquire(rateKey);
+      const waited = await options.limiter.acquire(rateKey);
+      if (waited > 0) options.rateLimitWaits?.observe({ reason: "window" }, waited / 1000);
       last = await post(url, content);
       const context = { webhook, chatId, attempt, piece: delivered + 1 };
       if (last.kind === "ok") return;
       if (last.kind === "errcode" && last.errcode === ERR_RATE_LIMITED) {
         log.warn(context, "企业微信限流（45009），等待 60 秒后重发");
         await clock.sleep(RATE_BAN_WAIT_MS);
+        options.rateLimitWaits?.observe({ reason: "wecom_45009" }, RATE_BAN_WAIT_MS / 1000);
         continue;
       }
       if (last.kind === "errcode" && ROBOT_GONE.has(last.errcode)) {
         log.error({ ...context, errcode: last.errcode }, "群机器人已失效（key 无效或已被移出群），停止推送");
         // Concurrent pushes may all meet the 93000: the office hears of it once.
         if (!gone.has(url)) {
-          gone.add(url);
+          gone.set(url, last.errcode);
           try {
             await options.onRobotRemoved(url, chatId);
           } catch (error) {
@@ -176,8 +186,13 @@ export function createWebhookChannel(options: WebhookChannelOptions): PushChanne
           delivered: 0,
         });
       }
-      if (gone.has(url)) {
-        throw new PushError(`群机器人已失效：${maskWebhookUrl(url)}`, true, { attempts: 0, delivered: 0 });
+      const goneWith = gone.get(url);
+      if (goneWith !== undefined) {
+        throw new PushError(`群机器人已失效：${maskWebhookUrl(url)}`, true, {
+          errcode: goneWith,
+          attempts: 0,
+          delivered: 0,
+        });
       }
       // WeCom refuses empty content; splitToFit never makes a blank piece of a message with something to read.
       if (notice.markdown.trim() === "") throw new PushError("消息内容为空", true, { attempts: 0, delivered: 0 });

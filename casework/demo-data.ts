@@ -171,6 +171,10 @@ export function planDemo(today: CalendarDate) {
     } else if (story === "closed") {
       a.state = "CLOSED";
       a.dates.closedOn = min(wd(fbOn, 3), today);
+    } else if (!pub || a.dates.publishedOn) {
+      // Satisfied and nothing owed (a 主动公开 reply already published): closed, as 反馈/公开 would have left it.
+      a.state = "CLOSED";
+      a.dates.closedOn = min(max(fbOn, a.dates.publishedOn ?? fbOn), today);
     }
   }
 

@@ -23,7 +23,7 @@ export interface UnitRef {
 /** Finds units by full name or alias, ignoring spaces and full-width forms; suggests close names for unknown ones. */
 export interface UnitDirectory {
   find(text: string): UnitRef | undefined;
-  /** "未知单位「市发改局」，您是不是要找：市发展改革委、市发改委？" */
+  /** "未知单位「市发改局」，您是不是要找：市发展改革委（市发改委）？" */
   unknownMessage(text: string): string;
 }
 
@@ -44,20 +44,19 @@ export function unitDirectory(units: UnitRef[]): UnitDirectory {
   return {
     find: (text) => byKey.get(matchKey(text)),
     unknownMessage(text) {
-      // Rank every name and alias, then list each close unit's full name followed by its matching aliases.
+      // Rank every name and alias, then list each close unit once: its full name, with the aliases that matched.
       const close = closestNames(text, byLabel.keys(), 6);
-      const shown: string[] = [];
-      const unitsShown = new Set<UnitRef>();
+      const matched = new Map<UnitRef, string[]>();
       for (const label of close) {
         const unit = byLabel.get(label);
-        if (!unit) continue;
-        if (!unitsShown.has(unit)) {
-          if (unitsShown.size >= 3) continue;
-          unitsShown.add(unit);
-          shown.push(unit.name);
-        }
-        if (label !== unit.name) shown.push(label);
+        if (!unit || (!matched.has(unit) && matched.size >= 3)) continue;
+        const aliases = matched.get(unit) ?? [];
+        if (label !== unit.name) aliases.push(label);
+        matched.set(unit, aliases);
       }
+      const shown = [...matched].map(([unit, aliases]) =>
+        aliases.length ? `${unit.name}（${aliases.join("、")}）` : unit.name,
+      );
       if (shown.length === 0) return `未知单位「${text}」，请检查名称，或先用「casebot units import」导入该单位。`;
       return `未知单位「${text}」，您是不是要找：${shown.join("、")}？`;
     },

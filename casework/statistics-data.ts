@@ -43,21 +43,27 @@ const day = (d: Date | null): CalendarDate | null => (d ? d.toISOString().slice(
 
 function conditions(scope: StatScope): Prisma.Sql {
   const where = [Prisma.sql`a."state" <> 'WITHDRAWN'`];
-  if (scope.sessionId !== undefined) where.push(Prisma.sql`c."sessionId" = ${scope.sessionId}`);
   if (scope.unitId !== undefined) where.push(Prisma.sql`a."unitId" = ${scope.unitId}`);
+  if (scope.sessionId !== undefined) {
+    where.push(Prisma.sql`a."caseId" IN (SELECT c."id" FROM "Case" c WHERE c."sessionId" = ${scope.sessionId})`);
+  }
   if (scope.year !== undefined) {
     const from = `${String(scope.year).padStart(4, "0")}-01-01`;
     const to = `${String(scope.year + 1).padStart(4, "0")}-01-01`;
-    where.push(Prisma.sql`c."assignedOn" >= ${from}::date AND c."assignedOn" < ${to}::date`);
+    where.push(
+      Prisma.sql`a."caseId" IN (SELECT c."id" FROM "Case" c WHERE c."assignedOn" >= ${from}::date AND c."assignedOn" < ${to}::date)`,
+    );
   }
   return Prisma.join(where, " AND ");
 }
 
 /** One StatRow per assignment in scope (WITHDRAWN ones left out: the unit that took the case over counts it). */
 export async function loadStatRows(db: Db, scope: StatScope): Promise<StatRow[]> {
-  // The class of the first reply (round 1); Assignment.replyClass is the latest, which a B→A follow-up changes.
-  const rows = await db.$queryRaw<RawRow[]>`
-    SELECT a."caseId", c."kind"::text AS "kind", a."unitId", a."role"::text AS "role", a."state"::text AS "state",
+  // Every fact is a correlated lookup by index (LIMIT 1 keeps the planner from hashing whole tables for one unit's
+  // rows). The class of the first reply (round 1): Assignment.replyClass is the latest, which B→A changes.
+  const query = db.$queryRaw<RawRow[]>`
+    SELECT a."caseId", (SELECT c."kind"::text FROM "Case" c WHERE c."id" = a."caseId") AS "kind", a."unitId",
+      a."role"::text AS "role", a."state"::text AS "state",
       a."signedAt" IS NOT NULL AS "signed",
       a."signDeadline", a."replyDeadline", a."opinionDeadline", a."rehandleDeadline", a."publishDeadline",
       a."publishedOn", a."repliedOn", a."opinionSentOn",
@@ -71,16 +77,20 @@ export async function loadStatRows(db: Db, scope: StatScope): Promise<StatRow[]>
         WHERE b."caseId" = a."caseId" AND b."role" IN ('LEAD', 'SEPARATE') AND b."state" <> 'WITHDRAWN'
           AND b."repliedOn" IS NOT NULL
         ORDER BY (b."role" = 'LEAD') DESC, b."repliedOn", b."id" LIMIT 1) AS "leadReplyClass",
-      EXISTS (SELECT 1 FROM "ContactLog" l WHERE l."assignmentId" = a."id" AND l."form" = 'FACE') AS "metFace",
+      COALESCE((SELECT true FROM "ContactLog" l WHERE l."assignmentId" = a."id" AND l."form" = 'FACE' LIMIT 1), false)
+        AS "metFace",
       (SELECT f."rating"::text FROM "Feedback" f WHERE f."assignmentId" = a."id"
         ORDER BY f."round" DESC LIMIT 1) AS "latestRating",
-      EXISTS (SELECT 1 FROM "Feedback" f WHERE f."assignmentId" = a."id" AND f."rating" = 'UNSATISFIED')
-        AS "everUnsatisfied",
+      COALESCE((SELECT true FROM "Feedback" f WHERE f."assignmentId" = a."id" AND f."rating" = 'UNSATISFIED' LIMIT 1),
+        false) AS "everUnsatisfied",
       (SELECT count(*)::int FROM "FollowUp" u WHERE u."assignmentId" = a."id") AS "followUps",
       (SELECT count(*)::int FROM "FollowUp" u WHERE u."assignmentId" = a."id" AND u."status" = 'RESOLVED')
         AS "followUpsResolved"
-    FROM "Assignment" a JOIN "Case" c ON c."id" = a."caseId"
+    FROM "Assignment" a
     WHERE ${conditions(scope)}`;
+  // The estimate of this query (one lookup per row and fact) passes PostgreSQL's JIT threshold for a single unit's
+  // rows; compiling then costs more than the query itself, so JIT is off for this transaction only.
+  const [, rows] = await db.$transaction([db.$executeRaw`SET LOCAL jit = off`, query]);
   return rows.map((r) => ({
     ...r,
     signDeadline: day(r.signDeadline) as CalendarDate,

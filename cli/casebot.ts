@@ -14,9 +14,11 @@ const HELP = `用法：casebot <命令> [参数]
   template <交办清单.xlsx>             生成空白交办清单模板（含一行示例）
   units import <单位.xlsx>             导入单位：列「单位」「简称」（多个简称用、分隔）
   members import <成员.xlsx>           导入成员：列「姓名」「企业微信ID」「单位」「角色」，可选「手机」
+  groups                               列出已绑定的群（群ID、绑定单位、消息推送地址）
+  groups webhook <群ID> <地址|clear>   设置（或清除）该群自己的消息推送 webhook 地址
   help                                 显示本说明
 
-数据库：设置了 DATABASE_URL 就用它，否则使用 ./data/pglite 下的内置数据库。
+数据库：设置了 DATABASE_URL 就用它，否则使用 DATA_DIR（默认 ./data）下的内置数据库。
 退出码：0 成功；1 发现问题（未写入任何数据）或运行出错；2 命令用法有误。`;
 
 class UsageError extends Error {}
@@ -32,7 +34,7 @@ function printProblems(problems: Problem[]): void {
   console.log(`\n发现 ${problems.length} 个问题，未导入任何数据。请修改后重新导入。`);
 }
 
-/** Opens DATABASE_URL, or the embedded database under ./data/pglite (migrated first). */
+/** Opens DATABASE_URL, or the embedded database under DATA_DIR (./data) as npm start does (migrated first). */
 async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
   const url = process.env.DATABASE_URL;
   const { createDb } = await import("../db/client.ts");
@@ -46,7 +48,8 @@ async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
   }
   const { startEmbeddedDatabase } = await import("../db/embedded.ts");
   const { applyMigrations } = await import("../db/migrate.ts");
-  const embedded = await startEmbeddedDatabase("./data/pglite");
+  const { join } = await import("node:path");
+  const embedded = await startEmbeddedDatabase(join(process.env.DATA_DIR?.trim() || "./data", "pglite"));
   try {
     await applyMigrations(embedded.url);
     const db = createDb(embedded.url, { poolSize: 1 });
@@ -140,6 +143,39 @@ export async function main(argv: string[]): Promise<number> {
           `导入${what}完成：新建 ${result.created} 个，更新 ${result.updated} 个，未变 ${result.unchanged} 个。`,
         );
         return 0;
+      }
+      case "groups": {
+        const { listGroups, setGroupWebhook } = await import("../casework/groups.ts");
+        if (!sub) {
+          if (positionals.length > 1) throw new UsageError(`多余的参数：${positionals.slice(1).join(" ")}`);
+          const groups = await withDatabase(listGroups);
+          if (groups.length === 0) console.log("还没有绑定的群：在群里 @督办助手 发送「绑定 <单位>」。");
+          for (const g of groups) console.log(`${g.chatId}\t${g.name ?? ""}\t${g.boundTo}\t${g.webhook}`);
+          return 0;
+        }
+        const [, , chatId, url, ...extra] = positionals;
+        if (sub !== "webhook" || !chatId || !url || extra.length > 0)
+          throw new UsageError("用法：casebot groups webhook <群ID> <地址|clear>");
+        const result = await withDatabase((db) => setGroupWebhook(db, chatId, url === "clear" ? null : url));
+        switch (result.status) {
+          case "invalid":
+            console.error(`webhook 地址无效：${result.why}。`);
+            return 1;
+          case "noGroup":
+            console.error(
+              `没有群「${chatId}」：先在群里 @督办助手 发送「绑定 <单位>」，再用 casebot groups 查看群ID。`,
+            );
+            return 1;
+          case "cleared":
+            console.log(`已清除群 ${chatId} 的消息推送地址，该群的通知改用默认地址（WECOM_WEBHOOK_URL）或长连接。`);
+            return 0;
+          case "unchanged":
+            console.log(`群 ${chatId} 的消息推送地址未变。`);
+            return 0;
+          default:
+            console.log(`已设置群 ${chatId} 的消息推送地址，之后该群的通知由它发送。`);
+            return 0;
+        }
       }
       default:
         throw new UsageError(`未知命令「${command}」。`);

@@ -4,6 +4,7 @@ import { caseTitle, chineseDate, escapeMarkdown } from "../bot/render.ts";
 import { requestAdjustment } from "../casework/assignments.ts";
 import { loadUnitDirectory } from "../casework/import-people.ts";
 import { toCalendarDate } from "../domain/duties.ts";
+import { ROLE_LABEL, STATE_LABEL } from "../domain/labels.ts";
 import type { Command } from "./command.ts";
 import { usageAnswer } from "./duty-list.ts";
 import { actorOf, refusalAnswer, resolveTarget, unitRole } from "./update-target.ts";
@@ -38,6 +39,15 @@ export const adjustCommand: Command = {
           : usageAnswer(HELP.usage, HELP.example, "请写明改由哪个单位。");
       if (unit.id === target.assignment.unitId)
         return usageAnswer(HELP.usage, HELP.example, "改由的单位不能是本单位。");
+      // Refused now rather than at 批准, where the office could then only 驳回 it.
+      const taken = await ctx.db.assignment.findFirst({
+        where: { caseId: target.assignment.caseId, unitId: unit.id, state: { not: "WITHDRAWN" } },
+      });
+      if (taken)
+        return (
+          `${unit.name}已是该件的${ROLE_LABEL[taken.role]}单位（当前状态：${STATE_LABEL[taken.state]}），不能改由它办理。` +
+          "如需调换主办、会办，请督办室在交办清单中改好后重新导入。"
+        );
       targetUnit = unit;
     }
     const reason = words.join(" ").trim();

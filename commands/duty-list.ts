@@ -1,10 +1,16 @@
 // What 我的, 单位, 临期 and 逾期 share: loading open assignments with their next duty (domain/duties.ts, with the
 // database filter built from the same rules), hiding 不予公开 cases this chat may not see, and rendering one page.
 import { caseTitle, chineseDate, dueMarkdown, escapeMarkdown, fitStream, paginate } from "../bot/render.ts";
-import type { GroupChat, Prisma } from "../db/client.ts";
+import { type GroupChat, Prisma } from "../db/client.ts";
 import type { CalendarDate } from "../domain/calendar.ts";
 import { compareDuties, DUTY_RULES, type Duty, nextDuty } from "../domain/duties.ts";
-import { ROLE_LABEL } from "../domain/labels.ts";
+import {
+  type AssignmentRole,
+  type AssignmentState,
+  type CaseKind,
+  type Disclosure,
+  ROLE_LABEL,
+} from "../domain/labels.ts";
 import { seesAllUnits, seesRestrictedCase } from "./access.ts";
 import type { CommandContext, Member } from "./command.ts";
 
@@ -39,32 +45,54 @@ export function openDutyWhere(window: DeadlineWindow = {}): Prisma.AssignmentWhe
   };
 }
 
-const DUTY_SELECT = {
-  id: true,
-  unitId: true,
-  role: true,
-  state: true,
-  signDeadline: true,
-  opinionDeadline: true,
-  replyDeadline: true,
-  rehandleDeadline: true,
-  publishDeadline: true,
-  publishedOn: true,
-  unit: { select: { name: true } },
-  handler: { select: { name: true } },
-  case: {
-    select: {
-      kind: true,
-      number: true,
-      title: true,
-      disclosure: true,
-      session: { select: { name: true } },
-      assignments: { select: { unitId: true, state: true } },
-    },
-  },
-} satisfies Prisma.AssignmentSelect;
+/** The same rules as SQL, for the one query that loads the duties with everything a line shows. */
+function openDutySql(window: DeadlineWindow): Prisma.Sql {
+  const branches = DUTY_RULES.map((rule) => {
+    const field = Prisma.raw(`a."${rule.field}"`);
+    const parts = [Prisma.sql`a."state" = ${Prisma.raw(`'${rule.state}'`)}`];
+    if (rule.roles) parts.push(Prisma.sql`a."role" IN (${Prisma.raw(rule.roles.map((r) => `'${r}'`).join(", "))})`);
+    if (window.from) parts.push(Prisma.sql`${field} >= ${window.from}::date`);
+    if (window.before) parts.push(Prisma.sql`${field} < ${window.before}::date`);
+    if (rule.needsDeadline) parts.push(Prisma.sql`${field} IS NOT NULL AND a."publishedOn" IS NULL`);
+    return Prisma.sql`(${Prisma.join(parts, " AND ")})`;
+  });
+  return Prisma.sql`(${Prisma.join(branches, " OR ")})`;
+}
 
-type DutyRow = Prisma.AssignmentGetPayload<{ select: typeof DUTY_SELECT }>;
+interface DutyRow {
+  id: number;
+  unitId: number;
+  role: AssignmentRole;
+  state: AssignmentState;
+  signDeadline: Date;
+  opinionDeadline: Date | null;
+  replyDeadline: Date | null;
+  rehandleDeadline: Date | null;
+  publishDeadline: Date | null;
+  publishedOn: Date | null;
+  unit: { name: string };
+  handler: { name: string } | null;
+  case: {
+    kind: CaseKind;
+    number: string;
+    title: string;
+    disclosure: Disclosure;
+    session: { name: string };
+    /** Units of the case still on it (not 调整 away), for who may see a 不予公开 case. */
+    unitIds: number[];
+  };
+}
+
+type RawDutyRow = Omit<DutyRow, "unit" | "handler" | "case"> & {
+  unitName: string;
+  handlerName: string | null;
+  kind: CaseKind;
+  number: string;
+  title: string;
+  disclosure: Disclosure;
+  sessionName: string;
+  caseUnitIds: number[];
+};
 
 export interface OpenDuty {
   row: DutyRow;
@@ -73,18 +101,41 @@ export interface OpenDuty {
   visible: boolean;
 }
 
-/** Open assignments of the given units (all units when null) with their next duty, soonest deadline first. */
+/**
+ * Open assignments of the given units (all units when null) with their next duty, soonest deadline first. One query
+ * (the unit's open assignments by index, each with its case, session, handler and the case's units).
+ */
 export async function loadOpenDuties(
   ctx: Pick<CommandContext, "db" | "member" | "chat" | "message">,
   unitIds: number[] | null,
   window: DeadlineWindow = {},
 ): Promise<OpenDuty[]> {
-  const where: Prisma.AssignmentWhereInput = { AND: [openDutyWhere(window)] };
-  if (unitIds) where.unitId = { in: unitIds };
-  const rows = await ctx.db.assignment.findMany({ where, select: DUTY_SELECT, orderBy: { id: "asc" } });
+  if (unitIds?.length === 0) return [];
+  const units = unitIds ? Prisma.sql`AND a."unitId" IN (${Prisma.join(unitIds)})` : Prisma.empty;
+  const raw = await ctx.db.$queryRaw<RawDutyRow[]>`
+    SELECT a."id", a."unitId", a."role"::text AS "role", a."state"::text AS "state", a."signDeadline",
+      a."opinionDeadline", a."replyDeadline", a."rehandleDeadline", a."publishDeadline", a."publishedOn",
+      u."name" AS "unitName", h."name" AS "handlerName", c."kind"::text AS "kind", c."number", c."title",
+      c."disclosure"::text AS "disclosure", s."name" AS "sessionName",
+      ARRAY(SELECT b."unitId" FROM "Assignment" b WHERE b."caseId" = a."caseId" AND b."state" <> 'WITHDRAWN')
+        AS "caseUnitIds"
+    FROM "Assignment" a
+      JOIN "Unit" u ON u."id" = a."unitId"
+      LEFT JOIN "Person" h ON h."id" = a."handlerId"
+      JOIN "Case" c ON c."id" = a."caseId"
+      JOIN "Session" s ON s."id" = c."sessionId"
+    WHERE ${openDutySql(window)} ${units}
+    ORDER BY a."id"`;
   const inGroup = ctx.message.chatType === "group";
   const out: OpenDuty[] = [];
-  for (const row of rows) {
+  for (const r of raw) {
+    const { unitName, handlerName, kind, number, title, disclosure, sessionName, caseUnitIds, ...fields } = r;
+    const row: DutyRow = {
+      ...fields,
+      unit: { name: unitName },
+      handler: handlerName === null ? null : { name: handlerName },
+      case: { kind, number, title, disclosure, session: { name: sessionName }, unitIds: caseUnitIds },
+    };
     const duty = nextDuty(row);
     if (!duty) continue;
     out.push({ row, duty, visible: mayShow(row, ctx.member, ctx.chat, inGroup) });
@@ -94,8 +145,7 @@ export async function loadOpenDuties(
 
 function mayShow(row: DutyRow, member: Member, chat: GroupChat | null, inGroup: boolean): boolean {
   if (row.case.disclosure !== "NOT_PUBLIC") return true;
-  const unitIds = row.case.assignments.filter((a) => a.state !== "WITHDRAWN").map((a) => a.unitId);
-  return seesRestrictedCase(member, chat, inGroup, unitIds);
+  return seesRestrictedCase(member, chat, inGroup, row.case.unitIds);
 }
 
 /** One line: the case, the role, what is owed by when and how long is left. */

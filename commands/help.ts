@@ -1,5 +1,6 @@
 // 帮助: lists the commands, or one command's usage with examples — generated from the command specs themselves.
 import type { Command } from "./command.ts";
+import { notAllowed } from "./messages.ts";
 
 export function helpCommand(all: () => Command[]): Command {
   // Only what this member may use is listed (and explained).
@@ -10,11 +11,14 @@ export function helpCommand(all: () => Command[]): Command {
     usage: "帮助 [命令]",
     examples: ["帮助", "帮助 查"],
     async run({ args, member }) {
-      const commands = all().filter((c) => c.allowed?.(member) ?? true);
-      const wanted = args.trim().replace(/^\//, "");
+      const mayUse = (c: Command) => c.allowed?.(member) ?? true;
+      const commands = all().filter(mayUse);
+      const wanted = args.trim().replace(/^[/／]/, "");
       if (wanted) {
-        const command = commands.find((c) => c.name === wanted || c.aliases.includes(wanted.toLowerCase()));
+        const command = all().find((c) => c.name === wanted || c.aliases.includes(wanted.toLowerCase()));
         if (!command) return `没有「${wanted}」这个命令。发送「帮助」查看全部命令。`;
+        // A command that exists but is not this member's to use: say so, rather than that it does not exist.
+        if (!mayUse(command)) return notAllowed(command.name, command.refusal);
         const aliases = command.aliases.length ? `\n别名：${command.aliases.join("、")}` : "";
         const examples = command.examples.map((e) => `- \`@督办助手 /${e}\``).join("\n");
         return `**${command.name}**：${command.summary}\n用法：\`${command.usage}\`${aliases}\n示例：\n${examples}`;

@@ -1,9 +1,29 @@
 // Turning what people type on phones into something to parse: full-width forms (／查　２０５) become half-width,
 // the @mention of the bot is dropped, and the leading slash is optional.
 
-/** NFKC folds full-width letters, digits, slash and the ideographic space into their ASCII forms. */
+/** Markdown's inline marks, and the full-width twins they are read as (the same as bot/render.ts escapeMarkdown). */
+const MARKDOWN_MARKS: Record<string, string> = {
+  "<": "＜",
+  ">": "＞",
+  "[": "［",
+  "]": "］",
+  "`": "｀",
+  "*": "＊",
+  "&": "＆",
+};
+
+/**
+ * NFKC folds full-width letters, digits, slash and the ideographic space into their ASCII forms; all whitespace,
+ * line breaks included, becomes single spaces. Markdown's marks go the other way, to their full-width twins, so
+ * whatever a command repeats or stores of what was typed is inert: "<@某人>" typed into any command can never become
+ * a mention in an answer, nor "[x](http://…)" a link. No command reads these characters.
+ */
 export function normalise(text: string): string {
-  return text.normalize("NFKC").replace(/\s+/g, " ").trim();
+  return text
+    .normalize("NFKC")
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/[<>[\]`*&]/g, (ch) => MARKDOWN_MARKS[ch] ?? ch);
 }
 
 /** Drops leading @mentions (a group message starts with "@督办助手 "). */

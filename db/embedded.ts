@@ -25,8 +25,11 @@ async function lockDataDir(dataDir: string): Promise<string> {
   const lock = join(dirname(dataDir), `${dataDir.split(/[\\/]/).pop()}.lock`);
   const holder = Number.parseInt(await readFile(lock, "utf8").catch(() => ""), 10);
   if (holder && holder !== process.pid && isAlive(holder)) {
+    // One PGlite backend serves one session: sharing it with a running bot would interleave transactions.
     throw new DataDirInUseError(
-      `the embedded database in ${dataDir} is in use by process ${holder}; stop it first, or set DATABASE_URL`,
+      `内置数据库（${dataDir}）正被进程 ${holder}（通常是 npm start）使用：请先停止它再运行，` +
+        `或设置 DATABASE_URL 改用 PostgreSQL。(the embedded database in ${dataDir} is in use by process ${holder}; ` +
+        "stop it first, or set DATABASE_URL)",
     );
   }
   await writeFile(lock, String(process.pid));

@@ -1,10 +1,11 @@
-// The reminder half of the tick: PostgreSQL computes which deadlines have a slot today (an indexed range query per
-// duty rule and session policy), and the slots are written to ReminderSlot with ON CONFLICT DO NOTHING, so however
-// often and on however many instances the tick runs, each (assignment, duty, deadline, day, audience, chat) exists
-// once. Redis never sees a slot: only one digest job per chat that has something to send.
+// The reminder half of the tick: PostgreSQL finds the deadlines that can have a slot today (an indexed range query per
+// duty rule and session policy), the reminder rules decide each distinct date once, and one INSERT … SELECT writes the
+// slots to ReminderSlot with ON CONFLICT DO NOTHING, so however often and on however many instances the tick runs,
+// each (assignment, duty, deadline, day, audience, chat) exists once. Redis never sees a slot: only one digest job per
+// chat that has something to send.
 import type { Logger } from "pino";
 import type { Db } from "../db/client.ts";
-import type { CalendarDate } from "../domain/calendar.ts";
+import { addCalendarDays, type CalendarDate } from "../domain/calendar.ts";
 import { DUTY_RULES } from "../domain/duties.ts";
 import {
   candidateDeadlines,
@@ -14,22 +15,6 @@ import {
   resolveReminderPolicy,
 } from "../domain/reminders.ts";
 import type { Routing } from "./chats.ts";
-
-interface Candidate {
-  assignmentId: number;
-  unitId: number;
-  duty: string;
-  deadline: CalendarDate;
-}
-
-export interface SlotRow {
-  assignmentId: number;
-  duty: string;
-  deadline: CalendarDate;
-  slotOn: CalendarDate;
-  audience: "UNIT" | "ESCALATION";
-  chatKey: string;
-}
 
 /** The session's reminder policy; a broken override is logged and the defaults apply, so reminders never stop. */
 export function sessionReminderPolicy(raw: unknown, log?: Logger): ReminderPolicy {
@@ -41,96 +26,188 @@ export function sessionReminderPolicy(raw: unknown, log?: Logger): ReminderPolic
   }
 }
 
+interface PolicyGroup {
+  policy: ReminderPolicy;
+  sessionIds: number[];
+  /** The group holds every session (the usual case: all on the defaults). */
+  allSessions: boolean;
+}
+
 /** Sessions grouped by their resolved reminder policy (usually one group: the defaults). */
-async function policyGroups(db: Db, log?: Logger): Promise<{ policy: ReminderPolicy; sessionIds: number[] }[]> {
+async function policyGroups(db: Db, log?: Logger): Promise<PolicyGroup[]> {
   const sessions = await db.session.findMany({ select: { id: true, reminderPolicy: true } });
-  const groups = new Map<string, { policy: ReminderPolicy; sessionIds: number[] }>();
+  const groups = new Map<string, PolicyGroup>();
   for (const s of sessions) {
     const policy = sessionReminderPolicy(s.reminderPolicy, log);
     const key = JSON.stringify(policy);
-    const group = groups.get(key) ?? { policy, sessionIds: [] };
+    const group = groups.get(key) ?? { policy, sessionIds: [], allSessions: false };
     group.sessionIds.push(s.id);
     groups.set(key, group);
   }
+  for (const group of groups.values()) group.allSessions = group.sessionIds.length === sessions.length;
   return [...groups.values()];
 }
 
-/** Open duties whose deadline can have a slot today, for one group of sessions. */
-async function findCandidates(db: Db, today: CalendarDate, policy: ReminderPolicy, sessionIds: number[]) {
-  const { upTo, ranges } = candidateDeadlines(today, policy);
-  const found: Candidate[] = [];
-  const params: unknown[] = [sessionIds, upTo];
-  const rangeSql = (column: string) =>
-    [
-      `${column} <= $2::date`,
-      ...ranges.map((_, i) => `(${column} > $${3 + 2 * i}::date AND ${column} <= $${4 + 2 * i}::date)`),
-    ].join(" OR ");
-  for (const [lo, hi] of ranges) params.push(lo, hi);
+/** The group's sessions ($1), for dutyRowsSql's filter: declared even when unused, so $1 always has a type. */
+const SESSIONS_CTE = "sessions AS (SELECT unnest($1::int[]) AS id)";
 
-  for (const rule of DUTY_RULES) {
+/** A rule's open duties as rows (assignmentId, unitId, duty, deadline), filtered by `condition` on the deadline. */
+function dutyRowsSql(condition: (column: string) => string, allSessions: boolean): string {
+  // One group covering every session needs no join: each case belongs to some session.
+  const inSessions = allSessions
+    ? ""
+    : `AND a."caseId" IN (SELECT c.id FROM "Case" c WHERE c."sessionId" IN (SELECT id FROM sessions))`;
+  const parts = DUTY_RULES.map((rule) => {
     const column = `a."${rule.field}"`;
     const roles = rule.roles ? `AND a.role::text IN (${rule.roles.map((r) => `'${r}'`).join(", ")})` : "";
     const published = rule.kind === "PUBLISH" ? `AND a."publishedOn" IS NULL` : "";
-    const rows = await db.$queryRawUnsafe<{ assignmentId: number; unitId: number; deadline: string }[]>(
-      `SELECT a.id AS "assignmentId", a."unitId", to_char(${column}, 'YYYY-MM-DD') AS deadline
-       FROM "Assignment" a JOIN "Case" c ON c.id = a."caseId"
-       WHERE a.state = '${rule.state}'::"AssignmentState" ${roles} ${published}
-         AND c."sessionId" = ANY($1::int[]) AND ${column} IS NOT NULL AND (${rangeSql(column)})`,
-      ...params,
-    );
-    for (const r of rows) found.push({ ...r, duty: rule.kind });
-  }
+    return `SELECT a.id AS "assignmentId", a."unitId", '${rule.kind}' AS duty, ${column} AS deadline
+      FROM "Assignment" a WHERE a.state = '${rule.state}'::"AssignmentState" ${roles} ${published} ${inSessions}
+        AND ${column} IS NOT NULL AND (${condition(column)})`;
+  });
   // 续办 of B-class replies: each open FollowUp is a duty with its own date.
-  const followUps = await db.$queryRawUnsafe<{ assignmentId: number; unitId: number; deadline: string }[]>(
-    `SELECT a.id AS "assignmentId", a."unitId", to_char(f."dueOn", 'YYYY-MM-DD') AS deadline
-     FROM "FollowUp" f JOIN "Assignment" a ON a.id = f."assignmentId" JOIN "Case" c ON c.id = a."caseId"
-     WHERE f.status = 'OPEN' AND a.state NOT IN ('CLOSED', 'WITHDRAWN')
-       AND c."sessionId" = ANY($1::int[]) AND (${rangeSql(`f."dueOn"`)})`,
-    ...params,
-  );
-  for (const r of followUps) found.push({ ...r, duty: "FOLLOW_UP" });
-  return found;
+  parts.push(`SELECT a.id AS "assignmentId", a."unitId", 'FOLLOW_UP' AS duty, f."dueOn" AS deadline
+    FROM "FollowUp" f JOIN "Assignment" a ON a.id = f."assignmentId"
+    WHERE f.status = 'OPEN' AND a.state NOT IN ('CLOSED', 'WITHDRAWN') ${inSessions} AND (${condition(`f."dueOn"`)})`);
+  return parts.join("\nUNION ALL\n");
 }
 
-/** The slots due today for these candidates: the regular reminder to the unit, and the one-off escalation. */
-export function slotsFor(
-  candidates: Candidate[],
-  today: CalendarDate,
-  policy: ReminderPolicy,
-  routing: Routing,
-): SlotRow[] {
-  const rows: SlotRow[] = [];
-  for (const c of candidates) {
-    const base = { assignmentId: c.assignmentId, duty: c.duty, deadline: c.deadline };
-    const unitChats = routing.chatsOf(c.unitId);
-    if (reminderSlotOn(c.deadline, today, policy)) {
-      for (const chatKey of unitChats) rows.push({ ...base, slotOn: today, audience: "UNIT", chatKey });
-    }
-    const escalateOn = escalationDay(c.deadline, policy);
-    if (escalateOn !== null && escalateOn <= today) {
-      for (const chatKey of new Set([...unitChats, routing.officeChat])) {
-        rows.push({ ...base, slotOn: escalateOn, audience: "ESCALATION", chatKey });
-      }
-    }
+/**
+ * The distinct deadlines of open duties that can have a slot today, from the (state, deadline) indexes alone: the
+ * days in the ranges ahead that some duty falls on (a few), and those on or before today, found by skipping through
+ * each index (one probe per date) rather than reading every overdue duty.
+ */
+async function candidateDates(db: Db, today: CalendarDate, policy: ReminderPolicy): Promise<CalendarDate[]> {
+  const { upTo, ranges } = candidateDeadlines(today, policy);
+  const ahead: CalendarDate[] = [];
+  for (const [lo, hi] of ranges) {
+    for (let d = addCalendarDays(lo, 1); d <= hi; d = addCalendarDays(d, 1)) ahead.push(d);
   }
-  return rows;
+  const indexes = [
+    ...DUTY_RULES.map((rule) => ({
+      table: "Assignment",
+      column: `"${rule.field}"`,
+      where: `state = '${rule.state}'::"AssignmentState"`,
+    })),
+    { table: "FollowUp", column: `"dueOn"`, where: `status = 'OPEN'` },
+  ];
+  const past = indexes.map(({ table, column, where }) => {
+    const next = (after: string) =>
+      `SELECT ${column} FROM "${table}" WHERE ${where} AND ${column} <= $1::date ${after} ORDER BY ${column} LIMIT 1`;
+    return `(WITH RECURSIVE r(d) AS ((${next("")}) UNION ALL
+      SELECT (${next(`AND ${column} > r.d`)}) FROM r WHERE r.d IS NOT NULL) SELECT d FROM r WHERE d IS NOT NULL)`;
+  });
+  const taken = indexes
+    .map(({ table, column, where }) => `EXISTS (SELECT 1 FROM "${table}" WHERE ${where} AND ${column} = a.d)`)
+    .join(" OR ");
+  const rows = await db.$queryRawUnsafe<{ deadline: string }[]>(
+    `SELECT DISTINCT to_char(d, 'YYYY-MM-DD') AS deadline FROM (${past.join(" UNION ALL ")}
+       UNION ALL SELECT a.d FROM unnest($2::date[]) AS a(d) WHERE ${taken}) p`,
+    upTo,
+    ahead,
+  );
+  return rows.map((r) => r.deadline);
 }
 
-/** Writes today's due slots (idempotent). Returns how many were new. */
-export async function claimDueSlots(db: Db, today: CalendarDate, routing: Routing, log?: Logger): Promise<number> {
+/** What a deadline gets today: the regular reminder to the unit, and the one-off escalation (on its own day). */
+export interface DeadlineSlots {
+  unit: boolean;
+  escalateOn: CalendarDate | null;
+}
+
+/**
+ * The slots due today for a deadline, whatever the duty: decided once per distinct date (the rules depend only on
+ * the date, today and the policy), so the database applies the decision to every assignment at once.
+ */
+export function slotsForDeadline(deadline: CalendarDate, today: CalendarDate, policy: ReminderPolicy): DeadlineSlots {
+  const escalateOn = escalationDay(deadline, policy);
+  return {
+    unit: reminderSlotOn(deadline, today, policy) !== null,
+    escalateOn: escalateOn !== null && escalateOn <= today ? escalateOn : null,
+  };
+}
+
+type Audience = "UNIT" | "ESCALATION";
+
+/**
+ * Each unit's chats per audience, as JSON for the INSERT: its own groups (else the office's) and, for escalation,
+ * the office's too. A unit missing here (created since) falls back to the office's chat, as routing.chatsOf does.
+ */
+async function audienceChats(db: Db, routing: Routing): Promise<string> {
+  const units = await db.unit.findMany({ select: { id: true } });
+  const chats: Record<Audience, Record<number, string[]>> = { UNIT: {}, ESCALATION: {} };
+  for (const { id } of units) {
+    chats.UNIT[id] = routing.chatsOf(id);
+    chats.ESCALATION[id] = [...new Set([...routing.chatsOf(id), routing.officeChat])];
+  }
+  return JSON.stringify(chats);
+}
+
+/**
+ * New slot rows one tick writes at most (a few hundred ms of inserts: each row also checks and locks its assignment).
+ * A bigger day — only a very large record has one — is claimed over the next ticks, each chat's most urgent first and
+ * every chat served in turn, while the first digests already go out.
+ */
+export const CLAIM_PER_TICK = 5000;
+
+/**
+ * Writes today's due slots (idempotent), at most `limit` new ones. Returns how many were new. PostgreSQL finds the
+ * candidate deadlines, the rules decide each date once, and one INSERT … SELECT writes every (assignment, chat) row:
+ * nothing per assignment crosses the wire, and a slot that exists already costs an index probe.
+ */
+export async function claimDueSlots(
+  db: Db,
+  today: CalendarDate,
+  routing: Routing,
+  log?: Logger,
+  limit: number = CLAIM_PER_TICK,
+): Promise<number> {
   let created = 0;
-  for (const { policy, sessionIds } of await policyGroups(db, log)) {
-    const rows = slotsFor(await findCandidates(db, today, policy, sessionIds), today, policy, routing);
-    for (let i = 0; i < rows.length; i += 10_000) {
-      created += await db.$executeRawUnsafe(
-        `INSERT INTO "ReminderSlot" ("assignmentId", "duty", "deadline", "slotOn", "audience", "chatKey")
-         SELECT v."assignmentId", v."duty", v."deadline", v."slotOn", v."audience", v."chatKey"
-         FROM jsonb_to_recordset($1::jsonb) AS v("assignmentId" int, "duty" text, "deadline" date, "slotOn" date,
-           "audience" text, "chatKey" text)
-         ON CONFLICT DO NOTHING`,
-        JSON.stringify(rows.slice(i, i + 10_000)),
-      );
+  const groups = await policyGroups(db, log);
+  const chats = await audienceChats(db, routing);
+  for (const group of groups) {
+    // One row per (deadline, audience) with a slot: the day it is keyed by.
+    const due = { deadlines: [] as CalendarDate[], audiences: [] as Audience[], slotOn: [] as CalendarDate[] };
+    const add = (deadline: CalendarDate, audience: Audience, slotOn: CalendarDate) => {
+      due.deadlines.push(deadline);
+      due.audiences.push(audience);
+      due.slotOn.push(slotOn);
+    };
+    for (const deadline of await candidateDates(db, today, group.policy)) {
+      const slots = slotsForDeadline(deadline, today, group.policy);
+      if (slots.unit) add(deadline, "UNIT", today);
+      if (slots.escalateOn !== null) add(deadline, "ESCALATION", slots.escalateOn);
     }
+    if (due.deadlines.length === 0) continue;
+    // Chats come from a JSON lookup per row rather than a join, which the planner misjudges (it cannot know how
+    // many duties match) into a nested loop over every chat.
+    created += await db.$executeRawUnsafe(
+      `WITH ${SESSIONS_CTE},
+         due AS (SELECT * FROM unnest($2::date[], $3::text[], $4::date[]) AS t(deadline, audience, "slotOn")),
+         duties AS (${dutyRowsSql((column) => `${column} = ANY($2::date[])`, group.allSessions)}),
+         slots AS (
+           SELECT d."assignmentId", d.duty, d.deadline, due."slotOn", due.audience, chat."chatKey"
+           FROM duties d JOIN due ON due.deadline = d.deadline
+           CROSS JOIN LATERAL jsonb_array_elements_text(
+             COALESCE($5::jsonb -> due.audience -> d."unitId"::text, jsonb_build_array($6::text))) AS chat("chatKey")),
+         missing AS (
+           SELECT s.*, row_number() OVER (PARTITION BY s."chatKey" ORDER BY s.deadline, s."assignmentId") AS turn
+           FROM slots s WHERE NOT EXISTS (SELECT 1 FROM "ReminderSlot" r
+             WHERE r."assignmentId" = s."assignmentId" AND r.duty = s.duty AND r.deadline = s.deadline
+               AND r."slotOn" = s."slotOn" AND r.audience = s.audience AND r."chatKey" = s."chatKey"))
+       INSERT INTO "ReminderSlot" ("assignmentId", "duty", "deadline", "slotOn", "audience", "chatKey")
+       SELECT "assignmentId", duty, deadline, "slotOn", audience, "chatKey" FROM missing
+       ORDER BY turn, deadline LIMIT $7
+       ON CONFLICT DO NOTHING`,
+      group.sessionIds,
+      due.deadlines,
+      due.audiences,
+      due.slotOn,
+      chats,
+      routing.officeChat,
+      limit - created,
+    );
+    if (created >= limit) break;
   }
   return created;
 }

@@ -5,7 +5,8 @@ import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { log as defaultLog } from "../app/log.ts";
-import type { PushChannel } from "../bot/message.ts";
+import type { Metrics } from "../app/metrics.ts";
+import type { PushRouter } from "../bot/push.ts";
 import { type Clock, realClock } from "../bot/rate-limit.ts";
 import type { Db } from "../db/client.ts";
 import type { NotifyRules } from "../domain/reminders.ts";
@@ -57,7 +58,10 @@ export interface StartJobsOptions {
   redisUrl: string;
   /** BullMQ key prefix (never ioredis keyPrefix); default "casebot". */
   prefix?: string;
-  push: PushChannel;
+  /** A PushChannel, or the push router (which is told each push's kind, for /metrics). */
+  push: PushRouter;
+  /** Reminder lateness is observed here when given. */
+  metrics?: Pick<Metrics, "reminderLateness">;
   /** Business time for deadlines, quiet hours and leases; default realClock. */
   clock?: Clock;
   /** TZ_CASES, NOTIFY_HOURS, NOTIFY_WORKDAYS_ONLY; defaults Asia/Shanghai, 09:00-17:30, true. */
@@ -94,6 +98,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
     log,
     leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
     retryMs: options.retryMs ?? DEFAULT_RETRY_MS,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   };
   const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
   const tickEveryMs = options.tickEveryMs ?? TICK_EVERY_MS;

@@ -27,10 +27,29 @@ export async function installSchedulers(setup: SchedulerSetup): Promise<void> {
   await setup.redis.set(sentinelKey(setup.prefix), new Date().toISOString());
 }
 
-/** True when Redis was found wiped (and has been set up again). */
-export async function recoverIfWiped(setup: SchedulerSetup, tickNow: (reason: string) => Promise<void>) {
-  if ((await setup.redis.exists(sentinelKey(setup.prefix))) === 1) return false;
-  await installSchedulers(setup);
-  await tickNow("recover");
-  return true;
+/** Checks in flight, per setup: while Redis is down, each watchdog round and reconnect would queue another. */
+const checking = new WeakMap<SchedulerSetup, Promise<boolean>>();
+
+/**
+ * True when this call found Redis wiped and set it up again. A call made while a check is running waits for that one
+ * and gets false (it did nothing itself): an outage queues one check, not one per watchdog round waiting for Redis,
+ * and a restart is recovered, and reported, once.
+ */
+export async function recoverIfWiped(
+  setup: SchedulerSetup,
+  tickNow: (reason: string) => Promise<void>,
+): Promise<boolean> {
+  const running = checking.get(setup);
+  if (running) {
+    await running;
+    return false;
+  }
+  const check = (async () => {
+    if ((await setup.redis.exists(sentinelKey(setup.prefix))) === 1) return false;
+    await installSchedulers(setup);
+    await tickNow("recover");
+    return true;
+  })().finally(() => checking.delete(setup));
+  checking.set(setup, check);
+  return check;
 }

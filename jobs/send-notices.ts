@@ -3,7 +3,7 @@
 // right after WeCom confirms the piece that carries it. Permanent failure → FAILED with lastError and an alert to the
 // office; retryable → attempts + 1 and availableAt later. Same residual risk as reminders: a crash between WeCom's
 // confirmation and the UPDATE resends that piece after the lease.
-import { PushError } from "../bot/webhook.ts";
+import { isRobotGone, PushError } from "../bot/webhook.ts";
 import type { Outbox } from "../db/client.ts";
 import type { CalendarDate } from "../domain/calendar.ts";
 import { toCalendarDate } from "../domain/duties.ts";
@@ -90,7 +90,7 @@ export async function sendNoticeBatch(ctx: JobContext, job: NoticeBatchJob): Pro
   let sent = 0;
   for (const piece of pieces) {
     try {
-      await ctx.push.push({ chatId: noticeChatId(job.chatKey), markdown: piece.markdown });
+      await ctx.push.push({ chatId: noticeChatId(job.chatKey), markdown: piece.markdown }, "notice");
     } catch (error) {
       await pushFailed(ctx, job.chatKey, remaining, error);
       return { sent };
@@ -115,8 +115,9 @@ async function pushFailed(ctx: JobContext, chatKey: string, rows: Outbox[], erro
       data: { status: "FAILED", lastError: message, attempts: { increment: 1 } },
     });
     const routing = await loadRouting(ctx.db);
-    // An alert that cannot reach the office would only fail again: those are logged, not re-alerted.
-    if (chatKey !== routing.officeChat && rows.some((r) => r.kind !== "ALERT")) {
+    // An alert that cannot reach the office would only fail again: those are logged, not re-alerted. A robot that is
+    // gone was reported by the webhook channel itself (robotRemovedAlert), once per chat and day.
+    if (chatKey !== routing.officeChat && rows.some((r) => r.kind !== "ALERT") && !isRobotGone(error)) {
       await raiseOfficeAlert(ctx, `outbox:${rows[0]?.id ?? 0n}`, t.pushFailedAlert("交办通知", chatKey, message));
     }
     return;
@@ -135,7 +136,11 @@ async function pushFailed(ctx: JobContext, chatKey: string, rows: Outbox[], erro
 }
 
 /** Queues an ALERT notice for the office's group; the same key is queued once. */
-export async function raiseOfficeAlert(ctx: JobContext, key: string, text: string): Promise<void> {
+export async function raiseOfficeAlert(
+  ctx: Pick<JobContext, "db" | "clock">,
+  key: string,
+  text: string,
+): Promise<void> {
   const office = await ctx.db.unit.findFirst({ where: { isOffice: true }, orderBy: { id: "asc" } });
   await ctx.db.outbox.upsert({
     where: { dedupeKey: `alert:${key}` },
@@ -148,4 +153,24 @@ export async function raiseOfficeAlert(ctx: JobContext, key: string, text: strin
     },
     update: {},
   });
+}
+
+/**
+ * WeCom answered 93000/93004 for a group's webhook (robot removed, key invalid, robot disabled): tells the office once
+ * per chat and day, however many pushes and restarts meet it. `today` is the date in TZ_CASES.
+ */
+export async function alertRobotRemoved(
+  ctx: Pick<JobContext, "db" | "clock">,
+  chatId: string | null,
+  today: CalendarDate,
+): Promise<void> {
+  const chat =
+    chatId === null ? null : await ctx.db.groupChat.findUnique({ where: { chatId }, include: { unit: true } });
+  const name = chat?.name ?? chat?.unit?.name;
+  const label = chatId === null ? "" : name ? `${name}（${chatId}）` : chatId;
+  await raiseOfficeAlert(
+    ctx,
+    `robot-removed:${chatId ?? ""}:${today}`,
+    t.pushFailedAlert("通知", label, "群机器人已失效（key 无效或机器人已被移出群），发往该群的通知已停止"),
+  );
 }

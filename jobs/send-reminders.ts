@@ -4,10 +4,10 @@
 //
 // Residual risk (WeCom has no idempotency key): if the process dies after WeCom accepted a piece and before the
 // UPDATE that records it, that piece is sent again once the lease (leaseMs) has expired. The window is one UPDATE.
-import { PushError } from "../bot/webhook.ts";
+import { isRobotGone, PushError } from "../bot/webhook.ts";
 import type { CalendarDate } from "../domain/calendar.ts";
 import { nextDuty, toCalendarDate } from "../domain/duties.ts";
-import { localTime, mayNotify, workingDaysLeft } from "../domain/reminders.ts";
+import { localTime, mayNotify, type NotifyRules, parseNotifyHours, workingDaysLeft } from "../domain/reminders.ts";
 import { loadPeople, loadRouting, noticeChatId } from "./chats.ts";
 import { sessionReminderPolicy } from "./claim-slots.ts";
 import { errorText, type JobContext, retryDelay } from "./context.ts";
@@ -31,6 +31,9 @@ interface ClaimedSlot {
   deadline: CalendarDate;
   audience: "UNIT" | "ESCALATION";
   attempts: number;
+  slotOn: CalendarDate;
+  /** When the tick wrote the slot (epoch ms). */
+  createdMs: number;
 }
 
 async function leaseSlots(ctx: JobContext, chatKey: string, now: Date): Promise<ClaimedSlot[]> {
@@ -40,7 +43,8 @@ async function leaseSlots(ctx: JobContext, chatKey: string, now: Date): Promise<
      WHERE id IN (SELECT id FROM "ReminderSlot"
        WHERE status = 'PENDING' AND "chatKey" = $1 AND ("leaseUntil" IS NULL OR "leaseUntil" <= $2::timestamptz)
        ORDER BY id LIMIT ${CLAIM_LIMIT} FOR UPDATE SKIP LOCKED)
-     RETURNING id, "assignmentId", duty, to_char(deadline, 'YYYY-MM-DD') AS deadline, audience, attempts`,
+     RETURNING id, "assignmentId", duty, to_char(deadline, 'YYYY-MM-DD') AS deadline, audience, attempts,
+       to_char("slotOn", 'YYYY-MM-DD') AS "slotOn", (extract(epoch FROM "createdAt") * 1000)::float8 AS "createdMs"`,
     chatKey,
     now.toISOString(),
     lease.toISOString(),
@@ -101,6 +105,7 @@ export async function sendReminderDigest(ctx: JobContext, job: ReminderDigestJob
   ];
   let sent = 0;
   let remaining = open.map((s) => s.id);
+  const slotById = new Map(open.map((s) => [s.id, s]));
   for (const piece of pieces) {
     // Renew the lease on what is left before each push, so a slow rate-limited send is not taken over.
     await ctx.db.reminderSlot.updateMany({
@@ -108,12 +113,16 @@ export async function sendReminderDigest(ctx: JobContext, job: ReminderDigestJob
       data: { leaseUntil: new Date(ctx.clock.now() + ctx.leaseMs) },
     });
     try {
-      await ctx.push.push({ chatId: noticeChatId(job.chatKey), markdown: piece.markdown });
+      await ctx.push.push({ chatId: noticeChatId(job.chatKey), markdown: piece.markdown }, "reminder");
     } catch (error) {
       await pushFailed(ctx, job.chatKey, open, remaining, error);
       return { sent };
     }
     await setStatus(ctx, piece.ids, "SENT");
+    observeLateness(
+      ctx,
+      piece.ids.flatMap((id) => slotById.get(id) ?? []),
+    );
     const done = new Set(piece.ids);
     remaining = remaining.filter((id) => !done.has(id));
     sent += piece.ids.length;
@@ -169,13 +178,48 @@ export async function sendReminderDigest(ctx: JobContext, job: ReminderDigestJob
   }
 }
 
+/**
+ * When a slot was due: the opening of office hours (NOTIFY_HOURS, midnight for "always") on its day in TZ_CASES, or
+ * its creation if later (a slot written mid-day by a new 交办 or an edited deadline is due when it appears).
+ */
+export function slotDueAt(slotOn: CalendarDate, createdMs: number, rules: NotifyRules): number {
+  const opening = localInstant(slotOn, parseNotifyHours(rules.hours)?.from ?? 0, rules.timeZone);
+  return Math.max(opening, createdMs);
+}
+
+/** The instant at `minutes` after midnight of the local date in `timeZone` (corrected for its UTC offset). */
+function localInstant(date: CalendarDate, minutes: number, timeZone: string): number {
+  const asUtc = (d: CalendarDate, m: number) => {
+    const [y = 0, mo = 1, day = 1] = d.split("-").map(Number);
+    return Date.UTC(y, mo - 1, day) + m * 60_000;
+  };
+  const wanted = asUtc(date, minutes);
+  let guess = wanted;
+  // Twice: the offset at the first guess may differ from the one at the answer across a DST change.
+  for (let i = 0; i < 2; i++) {
+    const shown = localTime(new Date(guess), timeZone);
+    guess += wanted - asUtc(shown.date, shown.minutes);
+  }
+  return guess;
+}
+
+function observeLateness(ctx: JobContext, sent: ClaimedSlot[]) {
+  if (!ctx.metrics) return;
+  const now = ctx.clock.now();
+  for (const slot of sent) {
+    const late = now - slotDueAt(slot.slotOn, Number(slot.createdMs), ctx.notify);
+    ctx.metrics.reminderLateness.observe(Math.max(0, late) / 1000);
+  }
+}
+
 async function pushFailed(ctx: JobContext, chatKey: string, open: ClaimedSlot[], remaining: bigint[], error: unknown) {
   const message = errorText(error);
   if (error instanceof PushError && error.permanent) {
     ctx.log.error({ chatKey, err: message }, "提醒推送失败（不可重试），已标记失败并告警督办室");
     await setStatus(ctx, remaining, "FAILED", message);
     const routing = await loadRouting(ctx.db);
-    if (chatKey !== routing.officeChat)
+    // A robot that is gone was reported by the webhook channel itself, once per chat and day.
+    if (chatKey !== routing.officeChat && !isRobotGone(error))
       await raiseOfficeAlert(
         ctx,
         `reminders:${chatKey}:${ctx.clock.now()}`,

@@ -14,11 +14,19 @@ let database: TestDatabase;
 let dir: string;
 
 function casebot(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return casebotWith({ DATABASE_URL: database.url }, ...args);
+}
+
+function casebotWith(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
+    const { DATABASE_URL: _, ...rest } = process.env;
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: dir, env: { ...process.env, DATABASE_URL: database.url }, timeout: 60_000 },
+      { cwd: dir, env: { ...rest, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -48,6 +56,19 @@ afterAll(async () => {
 });
 
 describe("casebot", () => {
+  it("says in Chinese that the embedded database is in use by a running bot, and changes nothing", async () => {
+    const { startEmbeddedDatabase } = await import("../db/embedded.ts");
+    const dataDir = join(dir, "busy");
+    const running = await startEmbeddedDatabase(join(dataDir, "pglite"));
+    try {
+      const result = await casebotWith({ DATA_DIR: dataDir }, "export", join(dir, "busy.xlsx"));
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`正被进程 ${process.pid}（通常是 npm start）使用：请先停止它再运行`);
+    } finally {
+      await running.stop();
+    }
+  });
+
   it("template writes the 交办清单 template", async () => {
     const result = await casebot("template", "模板.xlsx");
     expect(result).toMatchObject({ code: 0, stdout: "已生成交办清单模板：模板.xlsx\n" });
@@ -63,7 +84,7 @@ describe("casebot", () => {
     ]);
     const result = await casebot("import", path, "--dry-run");
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain("第2行 主办单位：未知单位「市发改局」，您是不是要找：市发展改革委、市发改委？\n");
+    expect(result.stdout).toContain("第2行 主办单位：未知单位「市发改局」，您是不是要找：市发展改革委（市发改委）？\n");
     expect(result.stdout).toContain("第3行 交办日期：交办日期「2023-13-01」无法识别");
     expect(result.stdout).toContain("发现 2 个问题，未导入任何数据。");
     expect(await database.db.case.count()).toBe(0);
@@ -102,4 +123,32 @@ describe("casebot", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("members import");
   });
+
+  it("sets a bound group's own webhook, keeps its key out of what it prints, and refuses a bad address", async () => {
+    const { db } = database;
+    const unit = await db.unit.findFirstOrThrow({ where: { name: "市教育局" } });
+    await db.groupChat.create({ data: { chatId: "wr-edu", name: "教育局办理群", unitId: unit.id } });
+    const url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=secret-key-123";
+    const set = await casebot("groups", "webhook", "wr-edu", url);
+    expect(set).toMatchObject({ code: 0, stdout: "已设置群 wr-edu 的消息推送地址，之后该群的通知由它发送。\n" });
+    expect((await db.groupChat.findUniqueOrThrow({ where: { chatId: "wr-edu" } })).webhookUrl).toBe(url);
+    const listed = await casebot("groups");
+    expect(listed.stdout).toContain(
+      "wr-edu\t教育局办理群\t市教育局\thttps://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=***",
+    );
+    expect(listed.stdout).not.toContain("secret-key-123");
+    const event = await db.event.findFirstOrThrow({ where: { action: "group.webhook_set" } });
+    expect(JSON.stringify([event.before, event.after])).not.toContain("secret-key-123");
+
+    const bad = await casebot("groups", "webhook", "wr-edu", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("webhook 地址无效：缺少 key=…");
+    const missing = await casebot("groups", "webhook", "no-such-chat", url);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("没有群「no-such-chat」");
+    expect((await db.groupChat.findUniqueOrThrow({ where: { chatId: "wr-edu" } })).webhookUrl).toBe(url);
+
+    expect((await casebot("groups", "webhook", "wr-edu", "clear")).code).toBe(0);
+    expect((await db.groupChat.findUniqueOrThrow({ where: { chatId: "wr-edu" } })).webhookUrl).toBeNull();
+  }, 60_000);
 });

@@ -39,6 +39,7 @@ describe("environment", () => {
       WECOM_CALLBACK_TOKEN: "t",
       WECOM_CALLBACK_AES_KEY: "short",
       ADMIN_TOKEN: "123",
+      WECOM_BOT_ID: "bot-without-secret",
     });
     const names = problems.map((p) => p.split(/[ :]/)[0]);
     expect(names.sort()).toEqual(
@@ -51,14 +52,24 @@ describe("environment", () => {
         "REDIS_URL",
         "TZ_CASES",
         "WECOM_CALLBACK_AES_KEY",
+        "WECOM_BOT_SECRET", // a missing partner is reported with the rest, not after they are fixed
       ].sort(),
     );
     expect(problems.find((p) => p.startsWith("NOTIFY_HOURS"))).toContain("HH:MM-HH:MM");
+    expect(problems.find((p) => p.startsWith("PORT"))).toBe(
+      'PORT (got "70000"): must be a port number between 1 and 65535',
+    );
+    expect(problemsOf({ PORT: "abc" })).toEqual(['PORT (got "abc"): must be a port number between 1 and 65535']);
   });
 
   it("never echoes secrets in its messages", () => {
-    const problems = problemsOf({ ADMIN_TOKEN: "tooShort-secret" });
-    expect(problems.join("\n")).not.toContain("tooShort-secret");
+    const problems = problemsOf({
+      ADMIN_TOKEN: "tooShort-secret",
+      DATABASE_URL: "mysql://casebot:db-password@host/db",
+      REDIS_URL: "http://:redis-password@host",
+    });
+    expect(problems).toHaveLength(3);
+    expect(problems.join("\n")).not.toMatch(/tooShort-secret|db-password|redis-password/);
   });
 
   it("requires the bot id and secret together", () => {

@@ -189,6 +189,21 @@ describe("loadDemoData", () => {
     expect(await db.event.count({ where: { actorLabel: "demo", action: "demo.loaded" } })).toBe(summary.cases + 1);
   });
 
+  it("leaves nothing 已答复 that the app would have closed: satisfied, no open 续办, nothing left to publish", async () => {
+    const replied = await db.assignment.findMany({
+      where: { state: "REPLIED" },
+      include: { feedback: true, followUps: true, case: true },
+    });
+    const stuck = replied.filter((a) => {
+      const latest = a.feedback.sort((x, y) => y.round - x.round)[0];
+      const satisfied = latest && latest.rating !== "UNSATISFIED";
+      const followUpOpen = a.followUps.some((f) => f.status === "OPEN");
+      const publishPending = a.case.disclosure === "PUBLIC" && a.publishedOn === null;
+      return satisfied && !followUpOpen && !publishPending;
+    });
+    expect(stuck.map((a) => a.case.number)).toEqual([]);
+  });
+
   it("records nothing after today", () => {
     for (const today of [TODAY, "2026-02-17", "2025-10-03", "2026-05-01", "2027-01-04"]) {
       const plan = planDemo(today);

@@ -162,7 +162,7 @@ describe("importMembers", () => {
     ]);
     const result = await importMembers(database.db, path);
     expect(result.problems).toEqual([
-      { row: 2, column: "单位", message: "未知单位「市发改局」，您是不是要找：市发展改革委、市发改委、市发改？" },
+      { row: 2, column: "单位", message: "未知单位「市发改局」，您是不是要找：市发展改革委（市发改委、市发改）？" },
       { row: 3, column: "角色", message: expect.stringContaining("角色「秘书」无法识别") },
       { row: 4, column: "企业微信ID", message: "企业微信ID「zhoumin」与第2行重复" },
       { row: 5, column: "单位", message: "承办人必须填写所在单位" },

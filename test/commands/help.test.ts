@@ -45,6 +45,10 @@ describe("帮助", () => {
 
   it("tells someone who tries an office command who may use it", async () => {
     expect(await ask("liaison", "进度")).toContain("仅限领导和督办室使用");
+    // Asking for its help says the same, not that it does not exist.
+    expect(await ask("liaison", "帮助 进度")).toBe(await ask("liaison", "进度"));
+    expect(await ask("liaison", "帮助 批准")).toContain("批准");
+    expect(await ask("liaison", "帮助 批准")).not.toContain("没有「批准」这个命令");
     expect(await database.db.event.count()).toBe(0);
   });
 

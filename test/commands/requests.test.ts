@@ -125,6 +125,21 @@ describe("调整", () => {
     expect(await say("fgw_liaison", `调整 ${number} 改由市水利局 理由`)).toContain("未知单位「市水利局」");
     expect(await snapshot(fx.db)).toBe(before);
   });
+
+  it("refuses to move the case to a unit already on it, at filing rather than at 批准", async () => {
+    const { number } = await addCase(fx, {
+      units: [
+        { unit: "fgw", role: "LEAD" },
+        { unit: "housing", role: "JOINT" },
+      ],
+    });
+    const before = await snapshot(fx.db);
+    expect(await say("fgw_liaison", `调整 ${number} 改由市住建局 应由住建局主办`)).toBe(
+      "市住房和城乡建设局已是该件的会办单位（当前状态：待签收），不能改由它办理。" +
+        "如需调换主办、会办，请督办室在交办清单中改好后重新导入。",
+    );
+    expect(await snapshot(fx.db)).toBe(before);
+  });
 });
 
 describe("批准 and 驳回", () => {

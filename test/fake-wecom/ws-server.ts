@@ -84,6 +84,11 @@ export interface FakeLongConnection {
   sendText(input: { userid: string; chatid?: string; text: string; msgid?: string }): string;
   /** Sends any aibot_msg_callback; returns its req_id. */
   sendCallback(input: CallbackInput): string;
+  /**
+   * Sends anything as one WebSocket message to the authenticated connection, for fuzzing: `data` as is when a string,
+   * else as JSON. A frame that WeCom could have sent as a callback (a non-empty string req_id) may be replied to.
+   */
+  sendRaw(data: unknown): void;
   /** The accepted reply frames for one callback. */
   repliesTo(reqId: string): StreamReply[];
   /** Resolves with the finished stream reply to that callback; rejects when it is refused or late. */
@@ -324,6 +329,16 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
     return reqId;
   }
 
+  function sendRaw(data: unknown): void {
+    const connection = current();
+    const frame = isObject(data) ? data : null;
+    const reqId = frame && isObject(frame.headers) ? frame.headers.req_id : undefined;
+    if (nonEmpty(reqId)) callbacks.set(reqId, { streamId: null, finished: false });
+    const text = typeof data === "string" ? data : JSON.stringify(data);
+    frames.push({ at: performance.now(), connection: connection.record.id, direction: "out", frame: data });
+    connection.socket.send(text);
+  }
+
   return {
     url: `ws://127.0.0.1:${port}`,
     botId,
@@ -335,6 +350,7 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
     pushes,
     sendText: ({ text, ...rest }) => sendCallback({ ...rest, msgtype: "text", text: { content: text } }),
     sendCallback,
+    sendRaw,
     repliesTo: (reqId) => replies.filter((r) => r.reqId === reqId),
     waitForReply(reqId, timeoutMs = 5000) {
       const done = replies.find((r) => r.reqId === reqId && r.finish);
