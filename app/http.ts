@@ -30,6 +30,19 @@ async function health(checks: Record<string, HealthCheck>): Promise<{ ok: boolea
   return { ok: Object.values(results).every((r) => r === "ok"), checks: results };
 }
 
+/** The whole request body, or null as soon as it is larger than `maxBytes` (declared or sent). */
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | null> {
+  if (Number(req.headers["content-length"] ?? 0) > maxBytes) return null;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
 function matches(route: Route, method: string | undefined, path: string): boolean {
   if (route.method !== method) return false;
   return route.prefix ? path.startsWith(route.path) : path === route.path;

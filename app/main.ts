@@ -10,6 +10,7 @@ import { answerMessage } from "../commands/index.ts";
 import { DataDirInUseError } from "../db/embedded.ts";
 import { LAST_OFFICIAL_YEAR, todayIn } from "../domain/calendar.ts";
 import { JOBS, startJobs, TICK_EVERY_MS } from "../jobs/index.ts";
+import { ADMIN_API_PATH, adminApiRoutes } from "./admin-api.ts";
 import { createAdminGuard } from "./admin-auth.ts";
 import { DASHBOARD_PATH, dashboardRoutes } from "./dashboard.ts";
 import { openDatabase } from "./database.ts";
@@ -151,7 +152,11 @@ async function main(): Promise<void> {
   closers.push(() => jobs.stop());
   metrics.watch({ db, queues: jobs.queues });
   const guard = env.ADMIN_TOKEN ? createAdminGuard(env.ADMIN_TOKEN) : undefined;
-  routes.push(metricsRoute(metrics, guard), ...(await dashboardRoutes({ queues: jobs.queues, guard })));
+  routes.push(
+    metricsRoute(metrics, guard),
+    ...(await dashboardRoutes({ queues: jobs.queues, guard })),
+    ...adminApiRoutes({ db, guard }),
+  );
 
   const server: Server = await startHttp({
     port: env.PORT,
@@ -184,8 +189,9 @@ async function main(): Promise<void> {
     "ops",
     `${base}/metrics (Prometheus${guard ? ", needs ADMIN_TOKEN" : ""}); ` +
       (guard
-        ? `${base}${DASHBOARD_PATH} (queue dashboard: open ?token=<ADMIN_TOKEN> once)`
-        : `queue dashboard off: set ADMIN_TOKEN to serve it at ${DASHBOARD_PATH}`),
+        ? `${base}${DASHBOARD_PATH} (queue dashboard: open ?token=<ADMIN_TOKEN> once); ` +
+          `${base}${ADMIN_API_PATH} (admin API: import, export, groups — see README)`
+        : `queue dashboard and admin API off: set ADMIN_TOKEN to serve them at ${DASHBOARD_PATH} and ${ADMIN_API_PATH}`),
   );
   if (localConsole)
     say(

@@ -32,6 +32,12 @@ export interface LoadResult {
 
 const send = (message: unknown) => process.send?.(message);
 
+function record(latencies: Record<string, number[]>, kind: string, ms: number): void {
+  const list = latencies[kind] ?? [];
+  list.push(ms);
+  latencies[kind] = list;
+}
+
 const fake = await startFakeLongConnection({ botId: "bench-bot", secret: "bench-secret" });
 send({ type: "ready", url: fake.url, botId: fake.botId, secret: fake.secret });
 
@@ -60,7 +66,7 @@ async function run(request: LoadRequest): Promise<LoadResult> {
       }
       const doneAt = performance.now();
       if (sentAt >= measureFrom && doneAt <= stopAt) {
-        (latencies[q.kind] ??= []).push(doneAt - sentAt);
+        record(latencies, q.kind, doneAt - sentAt);
         completed++;
       }
       // The fake keeps every frame and reply for tests to inspect; a benchmark sends too many for that.

@@ -24,6 +24,12 @@ import {
 } from "./command-data.ts";
 import type { LoadRequest, LoadResult, Question } from "./command-load.ts";
 
+function record(latencies: Record<string, number[]>, kind: string, ms: number): void {
+  const list = latencies[kind] ?? [];
+  list.push(ms);
+  latencies[kind] = list;
+}
+
 const POOL_SIZE = 10;
 const LEVELS = [50, 200];
 const WARMUP_MS = 2_000;
@@ -159,7 +165,7 @@ async function floorRun(pool: pg.Pool, questions: Question[], concurrency: numbe
         await floorAnswer(pool, q);
         const doneAt = performance.now();
         if (sentAt >= measureFrom && doneAt <= stopAt) {
-          (latencies[q.kind] ??= []).push(doneAt - sentAt);
+          record(latencies, q.kind, doneAt - sentAt);
           completed++;
         }
       }

@@ -1,8 +1,6 @@
 // The rows behind 进度, 统计 and 总结: one query per selection (a session, a year, a unit), one row per assignment
 // with the facts the statistics need computed in SQL, so a year of a whole city is one round trip.
 import { type Db, Prisma, type Session } from "../db/client.ts";
-import type { CalendarDate } from "../domain/calendar.ts";
-import type { AssignmentRole, AssignmentState, CaseKind, Rating } from "../domain/labels.ts";
 import { DEFAULT_POLICY, resolvePolicy } from "../domain/policy.ts";
 import type { StatRow } from "../domain/statistics.ts";
 import { loadUnitDirectory } from "./import-people.ts";
@@ -14,32 +12,6 @@ export interface StatScope {
   year?: number;
   unitId?: number;
 }
-
-interface RawRow {
-  caseId: number;
-  kind: CaseKind;
-  unitId: number;
-  role: AssignmentRole;
-  state: AssignmentState;
-  signed: boolean;
-  signDeadline: Date;
-  replyDeadline: Date | null;
-  opinionDeadline: Date | null;
-  rehandleDeadline: Date | null;
-  publishDeadline: Date | null;
-  publishedOn: Date | null;
-  repliedOn: Date | null;
-  replyClass: string | null;
-  opinionSentOn: Date | null;
-  leadReplyClass: string | null;
-  metFace: boolean;
-  latestRating: Rating | null;
-  everUnsatisfied: boolean;
-  followUps: number;
-  followUpsResolved: number;
-}
-
-const day = (d: Date | null): CalendarDate | null => (d ? d.toISOString().slice(0, 10) : null);
 
 function conditions(scope: StatScope): Prisma.Sql {
   const where = [Prisma.sql`a."state" <> 'WITHDRAWN'`];
@@ -61,8 +33,10 @@ function conditions(scope: StatScope): Prisma.Sql {
 export async function loadStatRows(db: Db, scope: StatScope): Promise<StatRow[]> {
   // Every fact is a correlated lookup by index (LIMIT 1 keeps the planner from hashing whole tables for one unit's
   // rows). The class of the first reply (round 1): Assignment.replyClass is the latest, which B→A changes.
-  const query = db.$queryRaw<RawRow[]>`
-    SELECT a."caseId", (SELECT c."kind"::text FROM "Case" c WHERE c."id" = a."caseId") AS "kind", a."unitId",
+  // One JSON value rather than a row per assignment: the driver then parses one string instead of converting every
+  // column of thousands of rows, and dates arrive as the "YYYY-MM-DD" the statistics use.
+  const query = db.$queryRaw<{ rows: string | null }[]>`
+    SELECT json_agg(t)::text AS "rows" FROM (SELECT a."caseId", (SELECT c."kind"::text FROM "Case" c WHERE c."id" = a."caseId") AS "kind", a."unitId",
       a."role"::text AS "role", a."state"::text AS "state",
       a."signedAt" IS NOT NULL AS "signed",
       a."signDeadline", a."replyDeadline", a."opinionDeadline", a."rehandleDeadline", a."publishDeadline",
@@ -87,21 +61,12 @@ export async function loadStatRows(db: Db, scope: StatScope): Promise<StatRow[]>
       (SELECT count(*)::int FROM "FollowUp" u WHERE u."assignmentId" = a."id" AND u."status" = 'RESOLVED')
         AS "followUpsResolved"
     FROM "Assignment" a
-    WHERE ${conditions(scope)}`;
+    WHERE ${conditions(scope)}) t`;
   // The estimate of this query (one lookup per row and fact) passes PostgreSQL's JIT threshold for a single unit's
   // rows; compiling then costs more than the query itself, so JIT is off for this transaction only.
-  const [, rows] = await db.$transaction([db.$executeRaw`SET LOCAL jit = off`, query]);
-  return rows.map((r) => ({
-    ...r,
-    signDeadline: day(r.signDeadline) as CalendarDate,
-    replyDeadline: day(r.replyDeadline),
-    opinionDeadline: day(r.opinionDeadline),
-    rehandleDeadline: day(r.rehandleDeadline),
-    publishDeadline: day(r.publishDeadline),
-    publishedOn: day(r.publishedOn),
-    repliedOn: day(r.repliedOn),
-    opinionSentOn: day(r.opinionSentOn),
-  }));
+  const [, result] = await db.$transaction([db.$executeRaw`SET LOCAL jit = off`, query]);
+  const json = result[0]?.rows;
+  return json ? (JSON.parse(json) as StatRow[]) : [];
 }
 
 /**

@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { injectionProblems, nastyText, type Random, seededRandom } from "./random.ts";
 import { changes, fastCommits, recordTables, snapshotter } from "./snapshot.ts";
 
-const FRAMES = 3000;
+const FRAMES = 3500;
 const BATCH = 100;
 const SENDERS = ["zhangwei", "fgw_leader", "city_leader", "stranger"];
 

@@ -485,7 +485,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       while (Date.now() < warmUntil) await sleep(200);
       sampleHeap();
       handlesWarm = handles();
-      if (process.env.SOAK_SNAPSHOT) (await import("node:v8")).writeHeapSnapshot("/tmp/soak-w1.heapsnapshot");
       let lastProgress = Date.now();
       while (Date.now() < until) {
         await sleep(1000);
@@ -500,7 +499,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
     })();
     await Promise.all([...users, feeder, restarter, sampler]);
-    if (process.env.SOAK_SNAPSHOT) { gc(); (await import("node:v8")).writeHeapSnapshot("/tmp/soak-w2.heapsnapshot"); }
     const handlesEnd = handles();
     const redisClientsEnd = await clientCount();
 
