@@ -152,7 +152,7 @@ export async function generateCommandData(url: string, size: CommandDataSize = F
       SELECT id, 1, "replyClass", '局长', "repliedOn", "publishedOn" IS NOT NULL FROM "Assignment"
       WHERE "repliedOn" IS NOT NULL`);
     await client.query(`INSERT INTO "Feedback" ("assignmentId", "round", "rating", "receivedOn")
-      SELECT id, 1, CASE WHEN state = 'REHANDLING' THEN 'UNSATISFIED' WHEN id % 5 = 0 THEN 'BASICALLY_SATISFIED'
+      SELECT id, 1, CASE WHEN state = 'REHANDLING' THEN 'UNSATISFIED' WHEN "caseId" % 5 = 0 THEN 'BASICALLY_SATISFIED'
         ELSE 'SATISFIED' END::"Rating", "repliedOn" + 10
       FROM "Assignment" WHERE "repliedOn" IS NOT NULL AND (state <> 'REPLIED' OR id % 2 = 0)`);
     await client.query(`INSERT INTO "ContactLog" ("assignmentId", "stage", "form", "contactedOn")
@@ -162,7 +162,7 @@ export async function generateCommandData(url: string, size: CommandDataSize = F
       WHERE a.role = 'LEAD' AND a.state NOT IN ('PENDING', 'WITHDRAWN')`);
     await client.query(`INSERT INTO "Request" ("type", "assignmentId", "reason", "requestedDeadline")
       SELECT 'EXTENSION', id, '情况复杂，需进一步调研', "replyDeadline" + 60 FROM "Assignment"
-      WHERE state = 'IN_PROGRESS' AND role = 'LEAD' AND id % 20 = 0`);
+      WHERE state = 'IN_PROGRESS' AND role = 'LEAD' AND "caseId" % 20 = 0`);
     await client.query("COMMIT");
     await client.query("ANALYZE");
   } catch (error) {

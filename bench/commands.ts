@@ -1,10 +1,11 @@
 // Benchmark of the command path, end to end: a generated record of 100,000 cases and 500,000 assignments
 // (bench/command-data.ts); WeCom played by the fake long-connection server in a child process (bench/command-load.ts)
-// sending 查, 我的, 逾期, 进度, 统计 from many unit members at concurrency 50 and 200, through the real long connection,
+// sending 查, 我的, 逾期, 进度, 统计 from many unit members at concurrency 1, 50 and 200, through the real long connection,
 // pipeline and commands. The floor: the same questions answered by hand-written SQL over a plain pg pool of the same
 // size, at the same concurrency. Office-wide questions (a leader's 进度/统计/逾期 over every unit) are timed apart,
 // one at a time: they read the whole record and are not what the targets are about.
 import { type ChildProcess, fork } from "node:child_process";
+import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { pino } from "pino";
@@ -31,7 +32,7 @@ function record(latencies: Record<string, number[]>, kind: string, ms: number): 
 }
 
 const POOL_SIZE = 10;
-const LEVELS = [50, 200];
+const LEVELS = [1, 50, 200];
 const WARMUP_MS = 2_000;
 const DURATION_MS = 10_000;
 const TARGETS = { p99AtC50Ms: 50, commandsPerSecond: 1000, p50Ratio: 3 };
@@ -257,6 +258,8 @@ export async function benchCommands(url: string): Promise<Record<string, number>
     assignments: data.size.cases * data.size.perCase,
     units: data.size.units,
     generateSeconds,
+    // Other work on the machine skews every figure here; the load average says how much there was.
+    loadAverageAtStart: round1(loadavg()[0] ?? 0),
   };
   const lines: string[] = [];
   try {
@@ -306,6 +309,7 @@ export async function benchCommands(url: string): Promise<Record<string, number>
     await pool.end();
     await db.$disconnect();
   }
+  figures.loadAverageAtEnd = round1(loadavg()[0] ?? 0);
   const c50p99 = figures.c50_p99_ms ?? Number.NaN;
   const best = Math.max(...LEVELS.map((c) => figures[`c${c}_perSecond`] ?? 0));
   const ratio = figures.c50_p50_ratio ?? Number.NaN;

@@ -3,6 +3,14 @@
 // scheduler's BullMQ keys take with the day's jobs enqueued (on a private redis-server, so the figure is ours alone),
 // and the lateness of reminders due at the opening of office hours, pushed by the real workers through the real
 // webhook channel and its Redis sliding window to the fake WeCom.
+//
+// Figures per size (_100k, _1000k): slotsYesterday (already delivered, as in a running system), firstTickMs and
+// firstTickSlots (the 09:00 tick, median of 3; a tick writes at most CLAIM_PER_TICK slots), slotsToday, claimTicks,
+// claimSlowestTickMs and claimAllMs (the whole day's claim, tick after tick), steadyTickMs (median of 5 ticks with
+// nothing new), reminderJobs with redisKeys, redisKeyBytesKB (MEMORY USAGE summed over the prefix) and
+// redisUsedMemoryDeltaKB (INFO used_memory, connections included). Lateness: arrival at the fake WeCom − 09:00, per
+// reminder line, with ticks every latenessTickEveryMs.
+import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
 import type { PushChannel } from "../bot/message.ts";
@@ -114,7 +122,7 @@ async function schedulerMemory(db: Db, redis: PrivateRedis, expectedJobs: number
 async function yesterdayDelivered(db: Db, url: string): Promise<number> {
   await withClient(url, (c) => c.query(`TRUNCATE "ReminderSlot"`));
   const yesterday = addWorkingDays(BENCH_DAY, -1);
-  const slots = await claimDueSlots(db, yesterday, await loadRouting(db), silent, Number.POSITIVE_INFINITY);
+  const slots = await claimDueSlots(db, yesterday, await loadRouting(db), silent, 10_000_000);
   await withClient(url, async (c) => {
     await c.query(`UPDATE "ReminderSlot" SET status = 'SENT', "sentAt" = now()`);
     await c.query(`VACUUM ANALYZE "ReminderSlot"`);
@@ -310,13 +318,17 @@ async function benchLateness(redis: PrivateRedis): Promise<Record<string, number
   }
 }
 
+/** Set BENCH_SCHEDULER_ONLY=tick|lateness to run one half, BENCH_SCHEDULER_SIZES=100000 for other sizes. */
 export async function benchScheduler(): Promise<Record<string, number>> {
   const redis = await startPrivateRedis();
+  // Other work on the machine shows in every figure here: say how busy it was.
+  const load = () => Math.round((loadavg()[0] ?? 0) * 10) / 10;
   try {
+    const loadBefore = load();
     const only = process.env.BENCH_SCHEDULER_ONLY;
     const tick = only === "lateness" ? {} : await benchTick(redis);
     const lateness = only === "tick" ? {} : await benchLateness(redis);
-    return { ...tick, ...lateness };
+    return { ...tick, ...lateness, loadAverageBefore: loadBefore, loadAverageAfter: load() };
   } finally {
     await redis.stop();
   }

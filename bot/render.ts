@@ -122,7 +122,7 @@ export function fitStream(markdown: string): string {
 }
 
 /** A mainland mobile number, alone or after +86, written whole or as 138 1234 5678 / 138-1234-5678. */
-const MOBILE = /(?<![\d])((?:\+?86[\s-]?)?1[3-9]\d)([\s-]?)(\d{4})([\s-]?)(\d{4})(?!\d)/g;
+const MOBILE = /(?<!\d)((?:\+?86[\s-]?)?1[3-9]\d)([\s-]?)(\d{4})([\s-]?)(\d{4})(?!\d)/g;
 
 /**
  * Mobile numbers shown as 138****5678, for answers read in a group (proposers write theirs into case texts).

@@ -15,7 +15,7 @@ import {
 } from "../domain/labels.ts";
 import { applyPlan } from "./import-apply.ts";
 import { loadUnitDirectory, type Problem, type UnitRef, unitDirectory } from "./import-people.ts";
-import { planImport } from "./import-plan.ts";
+import { describePlan, planImport } from "./import-plan.ts";
 import {
   cellDate,
   matchKey,
@@ -82,6 +82,8 @@ export interface CaseListImportResult {
   assignmentsAdded: number;
   assignmentsRemoved: number;
   assignmentsChanged: number;
+  /** One line per case or assignment changed (describePlan), so a dry run shows what the real import would do. */
+  changes: string[];
 }
 
 const KIND_HINT = Object.values(CASE_KIND_LABEL).join("/");
@@ -153,7 +155,14 @@ export async function parseCaseList(
       }
       const d = cellDate(raw[column] ?? null, get(column));
       if (!d || !plausibleYear(d)) {
-        bad(column, `${column}「${get(column)}」无法识别，请写成 2023-08-31 或 2023年8月31日`);
+        // Written as a date but not one (2月30日): say so, rather than asking for the form it already has.
+        const shaped = /^\d{4}\s*(?:[-/.]|年)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2}\s*(?:日|号)?$/.test(get(column));
+        bad(
+          column,
+          shaped && !d
+            ? `${column}「${get(column)}」这一天不存在，请检查月份和日期`
+            : `${column}「${get(column)}」无法识别，请写成 2023-08-31 或 2023年8月31日`,
+        );
         return null;
       }
       return d;
@@ -250,18 +259,19 @@ export async function importCaseList(
     assignmentsAdded: 0,
     assignmentsRemoved: 0,
     assignmentsChanged: 0,
+    changes: [],
   };
   if (problems.length > 0) return result;
   if (dryRun) {
     const plan = await planImport(db, rows);
-    return { ...result, ...plan.counts, problems: plan.problems };
+    return { ...result, ...plan.counts, problems: plan.problems, changes: describePlan(plan) };
   }
   // The plan is made inside the transaction, after taking the import lock, so two imports never interleave.
   return db.$transaction(
     async (tx) => {
       const plan = await planImport(tx, rows, { lock: true });
       if (plan.problems.length === 0) await applyPlan(tx, plan, actorLabel);
-      return { ...result, ...plan.counts, problems: plan.problems };
+      return { ...result, ...plan.counts, problems: plan.problems, changes: describePlan(plan) };
     },
     { timeout: 30 * 60_000, maxWait: 60_000 },
   );

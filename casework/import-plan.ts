@@ -2,7 +2,7 @@
 // cases the rows name with their assignments, and approved extensions. import-apply.ts writes the result.
 import type { AssignmentState } from "../db/client.ts";
 import { type AssignmentDeadlines, assignmentDeadlines } from "../domain/deadlines.ts";
-import { type AssignmentRole, answersProposer } from "../domain/labels.ts";
+import { type AssignmentRole, answersProposer, CASE_KIND_LABEL, ROLE_LABEL } from "../domain/labels.ts";
 import { type DeadlinePolicy, resolvePolicy } from "../domain/policy.ts";
 import type { Tx } from "./events.ts";
 import type { CaseRow } from "./import-cases.ts";
@@ -239,4 +239,37 @@ function roleDeadlines(d: AssignmentDeadlines, role: AssignmentRole): Partial<As
   return answersProposer(role)
     ? { replyDeadline: d.replyDeadline, extensionCap: d.extensionCap }
     : { opinionDeadline: d.opinionDeadline };
+}
+
+const FIELD_LABEL: Record<string, string> = {
+  title: "标题",
+  proposers: "提出人",
+  isPriority: "重点",
+  disclosure: "公开属性",
+  assignedOn: "交办日期",
+};
+
+/** What the plan changes, one line per case or assignment, as an operator checks a dry run before the real one. */
+export function describePlan(plan: ImportPlan): string[] {
+  const name = (row: CaseRow) => `${row.sessionName}第${row.number}号${CASE_KIND_LABEL[row.kind]}`;
+  const lines = plan.newCases.map(
+    (row) => `新建 ${name(row)}：${row.units.map((u) => `${u.unitName}（${ROLE_LABEL[u.role]}）`).join("、")}`,
+  );
+  for (const u of plan.caseUpdates) {
+    lines.push(`更新 ${name(u.row)}：${Object.keys(u.after).map((f) => FIELD_LABEL[f] ?? f).join("、")}`);
+  }
+  for (const w of plan.writes) {
+    if (w.caseId === null) continue; // part of a new case, listed above
+    const was = w.before as { role?: AssignmentRole } | undefined;
+    const what =
+      w.action === "assignment.withdrawn"
+        ? "撤回"
+        : w.action === "assignment.role_changed"
+          ? `${ROLE_LABEL[was?.role ?? w.role]} → ${ROLE_LABEL[w.role]}`
+          : w.action === "assignment.deadlines_changed"
+            ? "期限变更"
+            : `新增（${ROLE_LABEL[w.role]}）`;
+    lines.push(`调整 ${name(w.row)}：${w.unitName} ${what}`);
+  }
+  return lines;
 }

@@ -23,6 +23,9 @@ const HELP = `用法：casebot <命令> [参数]
 
 class UsageError extends Error {}
 
+/** A dry run lists what would change, up to this many lines (a first import of 10,000 cases is a count, not a list). */
+const DRY_RUN_LINES = 200;
+
 /** "第12行 主办单位：未知单位「市发改局」，您是不是要找：市发展改革委、市发改委？" */
 export function formatProblem(p: Problem): string {
   const where = p.row > 0 ? `第${p.row}行 ` : "";
@@ -124,6 +127,11 @@ export async function main(argv: string[]): Promise<number> {
           `共 ${result.rows} 件：新建 ${result.created} 件，更新 ${result.updated} 件，未变 ${result.unchanged} 件；` +
           `承办单位新增 ${result.assignmentsAdded} 个，撤回 ${result.assignmentsRemoved} 个，调整 ${result.assignmentsChanged} 个。`;
         console.log(dryRun ? `试运行（未写入任何数据）：${summary}` : `导入完成：${summary}`);
+        if (dryRun) {
+          const shown = result.changes.slice(0, DRY_RUN_LINES);
+          for (const line of shown) console.log(`  ${line}`);
+          if (result.changes.length > shown.length) console.log(`  ……另有 ${result.changes.length - shown.length} 项`);
+        }
         return 0;
       }
       case "units":

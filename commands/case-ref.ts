@@ -104,24 +104,37 @@ export async function findCase(
   chat: GroupChat | null,
   inGroup: boolean,
 ): Promise<CaseLookup> {
-  const all = await db.case.findMany({
-    where: { number: { in: sameValueNumbers(ref.number) } },
-    include: CASE_INCLUDE,
-    // Newest session first: the likelier meaning of a bare number, and the example offered.
-    orderBy: [{ session: { year: "desc" } }, { sessionId: "desc" }, { kind: "asc" }, { number: "asc" }],
-  });
-  const visible = all.filter(
-    (c) => c.disclosure !== "NOT_PUBLIC" || seesRestrictedCase(member, chat, inGroup, unitIdsOf(c)),
-  );
-  const matches = best(narrow(visible, ref), ref);
-  const [first, second] = matches;
-  if (first && !second) return { status: "found", case: first };
-  if (first) {
+  const load = (where: Prisma.CaseWhereInput) =>
+    db.case.findMany({
+      where: { number: { in: sameValueNumbers(ref.number) }, ...where },
+      include: CASE_INCLUDE,
+      // Newest session first: the likelier meaning of a bare number, and the example offered.
+      orderBy: [{ session: { year: "desc" } }, { sessionId: "desc" }, { kind: "asc" }, { number: "asc" }],
+    });
+  const seen = (cases: CaseWithAssignments[]) =>
+    cases.filter((c) => c.disclosure !== "NOT_PUBLIC" || seesRestrictedCase(member, chat, inGroup, unitIdsOf(c)));
+  const answerFor = (matches: CaseWithAssignments[]): CaseLookup | null => {
+    const [first, second] = matches;
+    if (first && !second) return { status: "found", case: first };
+    if (!first) return null;
     return {
       status: "ambiguous",
       message: [`编号${ref.number}对应${matches.length}件：`, candidateList(matches), pickHint(matches)].join("\n"),
     };
+  };
+  // Every number recurs in every session: when the kind or session is named, load only the cases that narrow()
+  // could keep (the session's name contains what was typed). The whole list is needed only to say what was not found.
+  if (ref.kind || ref.session) {
+    const where: Prisma.CaseWhereInput = {};
+    if (ref.kind) where.kind = ref.kind;
+    if (ref.session) where.session = { name: { contains: ref.session } };
+    const answer = answerFor(best(narrow(seen(await load(where)), ref), ref));
+    if (answer) return answer;
   }
+  const all = await load({});
+  const visible = seen(all);
+  const answer = answerFor(best(narrow(visible, ref), ref));
+  if (answer) return answer;
   // The asker's own 不予公开 case asked about in a group that others read: say where to ask, not what it is.
   const blockedHere = best(
     narrow(

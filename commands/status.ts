@@ -2,7 +2,7 @@
 // facts for every member; the handler, contacts, feedback and requests only for the case's units, leaders and the
 // office (access.ts).
 import { caseTitle, chineseDate, dueMarkdown, dueText, escapeMarkdown, fitStream } from "../bot/render.ts";
-import type { Db } from "../db/client.ts";
+import { type Db, Prisma } from "../db/client.ts";
 import type { CalendarDate } from "../domain/calendar.ts";
 import { nextDuty, toCalendarDate } from "../domain/duties.ts";
 import {
@@ -11,6 +11,7 @@ import {
   type ContactForm,
   DISCLOSURE_LABEL,
   RATING_LABEL,
+  type Rating,
   ROLE_LABEL,
   STATE_LABEL,
 } from "../domain/labels.ts";
@@ -24,31 +25,37 @@ const EXAMPLE = "查 205号提案";
 
 type Assignment = CaseWithAssignments["assignments"][number];
 
-/** What only the unit, leaders and the office see, loaded for those assignments alone. */
-async function loadDetails(db: Db, ids: number[]) {
-  const rows = await db.assignment.findMany({
-    where: { id: { in: ids } },
-    select: {
-      id: true,
-      contacts: { select: { form: true } },
-      replies: {
-        orderBy: { round: "asc" },
-        select: { round: true, replyClass: true, repliedOn: true, signedBy: true },
-      },
-      feedback: { orderBy: { round: "asc" }, select: { round: true, rating: true } },
-      requests: {
-        where: { status: "PENDING" },
-        orderBy: { id: "asc" },
-        select: { id: true, type: true, requestedDeadline: true },
-      },
-      followUps: { where: { status: "OPEN" }, orderBy: { dueOn: "asc" }, select: { dueOn: true } },
-    },
-  });
+interface Details {
+  id: number;
+  contacts: { form: ContactForm }[];
+  replies: { round: number; replyClass: string; repliedOn: CalendarDate; signedBy: string | null }[];
+  feedback: { round: number; rating: Rating }[];
+  requests: { id: number; type: "EXTENSION" | "ADJUSTMENT"; requestedDeadline: CalendarDate | null }[];
+  followUps: { dueOn: CalendarDate }[];
+}
+
+/** What only the unit, leaders and the office see, loaded for those assignments alone, in one query. */
+async function loadDetails(db: Db, ids: number[]): Promise<Map<number, Details>> {
+  const [result] = await db.$queryRaw<{ details: string | null }[]>`
+    SELECT json_agg(t)::text AS "details" FROM (SELECT a."id",
+      COALESCE((SELECT json_agg(json_build_object('form', l."form") ORDER BY l."id")
+        FROM "ContactLog" l WHERE l."assignmentId" = a."id"), '[]') AS "contacts",
+      COALESCE((SELECT json_agg(json_build_object('round', r."round", 'replyClass', r."replyClass",
+          'repliedOn', r."repliedOn", 'signedBy', r."signedBy") ORDER BY r."round")
+        FROM "Reply" r WHERE r."assignmentId" = a."id"), '[]') AS "replies",
+      COALESCE((SELECT json_agg(json_build_object('round', f."round", 'rating', f."rating") ORDER BY f."round")
+        FROM "Feedback" f WHERE f."assignmentId" = a."id"), '[]') AS "feedback",
+      COALESCE((SELECT json_agg(json_build_object('id', q."id", 'type', q."type",
+          'requestedDeadline', q."requestedDeadline") ORDER BY q."id")
+        FROM "Request" q WHERE q."assignmentId" = a."id" AND q."status" = 'PENDING'), '[]') AS "requests",
+      COALESCE((SELECT json_agg(json_build_object('dueOn', u."dueOn") ORDER BY u."dueOn")
+        FROM "FollowUp" u WHERE u."assignmentId" = a."id" AND u."status" = 'OPEN'), '[]') AS "followUps"
+    FROM "Assignment" a WHERE a."id" IN (${Prisma.join(ids)})) t`;
+  const rows = result?.details ? (JSON.parse(result.details) as Details[]) : [];
   return new Map(rows.map((r) => [r.id, r]));
 }
-type Details = Awaited<ReturnType<typeof loadDetails>> extends Map<number, infer D> ? D : never;
 
-const date = (d: Date | null) => (d ? chineseDate(toCalendarDate(d) ?? "") : "");
+const date = (d: Date | CalendarDate | null) => (d ? chineseDate(toCalendarDate(d) ?? "") : "");
 
 function withDue(label: string, deadline: Date | null, today: CalendarDate, owed: boolean): string {
   const day = toCalendarDate(deadline);

@@ -1,8 +1,8 @@
-// The reminder half of the tick: PostgreSQL finds the deadlines that can have a slot today (an indexed range query per
-// duty rule and session policy), the reminder rules decide each distinct date once, and one INSERT … SELECT writes the
-// slots to ReminderSlot with ON CONFLICT DO NOTHING, so however often and on however many instances the tick runs,
-// each (assignment, duty, deadline, day, audience, chat) exists once. Redis never sees a slot: only one digest job per
-// chat that has something to send.
+// The reminder half of the tick: PostgreSQL finds the deadlines that can have a slot today (from the (state, deadline)
+// indexes), the reminder rules decide each distinct date once per session policy, and one INSERT … SELECT writes the
+// missing slots to ReminderSlot with ON CONFLICT DO NOTHING, so however often and on however many instances the tick
+// runs, each (assignment, duty, deadline, day, audience, chat) exists once. Redis never sees a slot: only one digest
+// job per chat that has something to send. bench/scheduler.ts measures it on a million open assignments.
 import type { Logger } from "pino";
 import type { Db } from "../db/client.ts";
 import { addCalendarDays, type CalendarDate } from "../domain/calendar.ts";
@@ -152,8 +152,8 @@ export const CLAIM_PER_TICK = 5000;
 
 /**
  * Writes today's due slots (idempotent), at most `limit` new ones. Returns how many were new. PostgreSQL finds the
- * candidate deadlines, the rules decide each date once, and one INSERT … SELECT writes every (assignment, chat) row:
- * nothing per assignment crosses the wire, and a slot that exists already costs an index probe.
+ * candidate deadlines, the rules decide each date once, and one INSERT … SELECT writes every (assignment, chat) row
+ * not there yet: nothing per assignment crosses the wire.
  */
 export async function claimDueSlots(
   db: Db,
@@ -166,47 +166,59 @@ export async function claimDueSlots(
   const groups = await policyGroups(db, log);
   const chats = await audienceChats(db, routing);
   for (const group of groups) {
-    // One row per (deadline, audience) with a slot: the day it is keyed by.
-    const due = { deadlines: [] as CalendarDate[], audiences: [] as Audience[], slotOn: [] as CalendarDate[] };
-    const add = (deadline: CalendarDate, audience: Audience, slotOn: CalendarDate) => {
-      due.deadlines.push(deadline);
-      due.audiences.push(audience);
-      due.slotOn.push(slotOn);
-    };
+    // Per deadline with a slot today: [audience, the day the slot is keyed by], one or two of them.
+    const due: Record<CalendarDate, [Audience, CalendarDate][]> = {};
+    const escalationDays = new Set<CalendarDate>();
     for (const deadline of await candidateDates(db, today, group.policy)) {
       const slots = slotsForDeadline(deadline, today, group.policy);
-      if (slots.unit) add(deadline, "UNIT", today);
-      if (slots.escalateOn !== null) add(deadline, "ESCALATION", slots.escalateOn);
+      const entries: [Audience, CalendarDate][] = [];
+      if (slots.unit) entries.push(["UNIT", today]);
+      if (slots.escalateOn !== null) {
+        entries.push(["ESCALATION", slots.escalateOn]);
+        escalationDays.add(slots.escalateOn);
+      }
+      if (entries.length > 0) due[deadline] = entries;
     }
-    if (due.deadlines.length === 0) continue;
-    // Chats come from a JSON lookup per row rather than a join, which the planner misjudges (it cannot know how
-    // many duties match) into a nested loop over every chat.
-    created += await db.$executeRawUnsafe(
-      `WITH ${SESSIONS_CTE},
-         due AS (SELECT * FROM unnest($2::date[], $3::text[], $4::date[]) AS t(deadline, audience, "slotOn")),
+    if (Object.keys(due).length === 0) continue;
+    // Every lookup is spelled so that the plan cannot depend on the planner's guesses: the day's decisions and the
+    // chats are JSON lookups per duty (a join was misjudged into a nested loop over every chat), and the slots that
+    // exist already are read by their day (ReminderSlot keeps every day's, so a probe per duty or a join over the
+    // whole table would grow with history). JIT compilation would cost more than it saves.
+    const [, , inserted] = await db.$transaction([
+      db.$executeRawUnsafe(`SET LOCAL jit = off`),
+      db.$executeRawUnsafe(`SET LOCAL work_mem = '32MB'`),
+      db.$executeRawUnsafe(
+        `WITH ${SESSIONS_CTE},
          duties AS (${dutyRowsSql((column) => `${column} = ANY($2::date[])`, group.allSessions)}),
          slots AS (
-           SELECT d."assignmentId", d.duty, d.deadline, due."slotOn", due.audience, chat."chatKey"
-           FROM duties d JOIN due ON due.deadline = d.deadline
+           SELECT d."assignmentId", d.duty, d.deadline, (e ->> 1)::date AS "slotOn", e ->> 0 AS audience, chat."chatKey"
+           FROM duties d
+           CROSS JOIN LATERAL jsonb_array_elements($3::jsonb -> to_char(d.deadline, 'YYYY-MM-DD')) AS e
            CROSS JOIN LATERAL jsonb_array_elements_text(
-             COALESCE($5::jsonb -> due.audience -> d."unitId"::text, jsonb_build_array($6::text))) AS chat("chatKey")),
+             COALESCE($4::jsonb -> (e ->> 0) -> d."unitId"::text, jsonb_build_array($5::text))) AS chat("chatKey")),
+         existing AS MATERIALIZED (
+           SELECT "assignmentId", duty, deadline, "slotOn", audience, "chatKey" FROM "ReminderSlot"
+           WHERE ("slotOn" = $7::date AND audience = 'UNIT') OR ("slotOn" = ANY($8::date[]) AND audience = 'ESCALATION')),
          missing AS (
            SELECT s.*, row_number() OVER (PARTITION BY s."chatKey" ORDER BY s.deadline, s."assignmentId") AS turn
-           FROM slots s WHERE NOT EXISTS (SELECT 1 FROM "ReminderSlot" r
+           FROM slots s WHERE NOT EXISTS (SELECT 1 FROM existing r
              WHERE r."assignmentId" = s."assignmentId" AND r.duty = s.duty AND r.deadline = s.deadline
                AND r."slotOn" = s."slotOn" AND r.audience = s.audience AND r."chatKey" = s."chatKey"))
        INSERT INTO "ReminderSlot" ("assignmentId", "duty", "deadline", "slotOn", "audience", "chatKey")
        SELECT "assignmentId", duty, deadline, "slotOn", audience, "chatKey" FROM missing
-       ORDER BY turn, deadline LIMIT $7
+       ORDER BY turn, deadline LIMIT $6
        ON CONFLICT DO NOTHING`,
-      group.sessionIds,
-      due.deadlines,
-      due.audiences,
-      due.slotOn,
-      chats,
-      routing.officeChat,
-      limit - created,
-    );
+        group.sessionIds,
+        Object.keys(due),
+        JSON.stringify(due),
+        chats,
+        routing.officeChat,
+        limit - created,
+        today,
+        [...escalationDays],
+      ),
+    ]);
+    created += inserted;
     if (created >= limit) break;
   }
   return created;

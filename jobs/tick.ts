@@ -1,7 +1,8 @@
 // The scheduler tick: every TICK_EVERY_MS one Job Scheduler job (deterministic id, so any number of instances share
 // one schedule) asks PostgreSQL what is due now and enqueues it: one notice job per chat with pending Outbox rows, and
 // — inside NOTIFY_HOURS on working days — one reminder digest job per chat with due slots. Redis holds only these
-// few jobs, never one entry per open assignment; everything else is recomputed from PostgreSQL on the next tick.
+// few jobs, never one entry per open assignment; everything else is recomputed from PostgreSQL on the next tick. A tick
+// writes at most CLAIM_PER_TICK new reminder slots, so even a very large day is claimed in bounded steps.
 import { createHash } from "node:crypto";
 import { localTime, mayNotify } from "../domain/reminders.ts";
 import { type ChatKey, loadRouting } from "./chats.ts";

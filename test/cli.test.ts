@@ -85,7 +85,7 @@ describe("casebot", () => {
     const result = await casebot("import", path, "--dry-run");
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("第2行 主办单位：未知单位「市发改局」，您是不是要找：市发展改革委（市发改委）？\n");
-    expect(result.stdout).toContain("第3行 交办日期：交办日期「2023-13-01」无法识别");
+    expect(result.stdout).toContain("第3行 交办日期：交办日期「2023-13-01」这一天不存在，请检查月份和日期");
     expect(result.stdout).toContain("发现 2 个问题，未导入任何数据。");
     expect(await database.db.case.count()).toBe(0);
   });
@@ -98,6 +98,7 @@ describe("casebot", () => {
     const dry = await casebot("import", path, "--dry-run");
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain("试运行（未写入任何数据）：共 2 件：新建 2 件");
+    expect(dry.stdout).toContain("  新建 市政协五届二次会议第0001号提案：市发展改革委（主办）、市教育局（会办）\n");
     expect(await database.db.case.count()).toBe(0);
 
     const real = await casebot("import", path);
@@ -108,6 +109,18 @@ describe("casebot", () => {
     const again = await casebot("import", path);
     expect(again.stdout).toContain("新建 0 件，更新 0 件，未变 2 件");
     expect(await database.db.case.count()).toBe(2);
+
+    // A changed list: the dry run names each change before anyone commits to it.
+    const changed = await caseList("changed.xlsx", [
+      ["提案", "市政协五届二次会议", "0001", "关于甲的提案（修改）", "市教育局", "市发改委", "2023-03-31"],
+      ["提案", "市政协五届二次会议", "0002", "关于乙的提案", "市财政局", "", "2023/3/31"],
+    ]);
+    const preview = await casebot("import", changed, "--dry-run");
+    expect(preview.stdout.split("\n").filter((l) => l.startsWith("  "))).toEqual([
+      "  更新 市政协五届二次会议第0001号提案：标题",
+      "  调整 市政协五届二次会议第0001号提案：市发展改革委 主办 → 会办",
+      "  调整 市政协五届二次会议第0001号提案：市教育局 会办 → 主办",
+    ]);
 
     const exported = await casebot("export", "台账.xlsx");
     expect(exported).toMatchObject({ code: 0, stdout: "已导出台账：台账.xlsx（3 行）\n" });

@@ -48,6 +48,8 @@ async function caseList(rows: string[][]): Promise<Buffer> {
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked field by field.
+const json = async (res: Response): Promise<any> => res.json();
 const importUrl = (base: string, query = "") => `${base}/admin/api/import${query}`;
 
 describe("admin API", () => {
@@ -55,13 +57,18 @@ describe("admin API", () => {
     const off = await serve(undefined);
     const res = await fetch(`${off}/admin/api/groups`, { headers: auth });
     expect(res.status).toBe(404);
-    expect((await res.json()).error).toContain("设置 ADMIN_TOKEN");
+    expect((await json(res)).error).toContain("设置 ADMIN_TOKEN");
 
     const on = await serve(TOKEN);
     const file = await caseList([
       ["提案", "市政协五届二次会议", "205", "关于招商引资的提案", "市发改委", "", "2024-03-01"],
     ]);
-    for (const headers of [{}, { authorization: "Bearer wrong-token-0123456789" }, { authorization: TOKEN }]) {
+    const wrong: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer wrong-token-0123456789" },
+      { authorization: TOKEN },
+    ];
+    for (const headers of wrong) {
       const refused = await fetch(importUrl(on), { method: "POST", headers, body: file });
       expect(refused.status).toBe(401);
     }
@@ -76,7 +83,7 @@ describe("admin API", () => {
     ]);
     const refused = await fetch(importUrl(base), { method: "POST", headers: auth, body: bad });
     expect(refused.status).toBe(422);
-    const problems = (await refused.json()).problems as { row: number; column: string; message: string }[];
+    const problems = (await json(refused)).problems as { row: number; column: string; message: string }[];
     expect(problems.map((p) => [p.row, p.column])).toEqual([
       [2, "主办单位"],
       [3, "交办日期"],

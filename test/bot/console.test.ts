@@ -157,7 +157,6 @@ describe("the local console", () => {
     expect(await last.locator("ol li").allTextContents()).toEqual(["第0484号建议", "第0211号提案"]);
     expect(await last.locator("code").textContent()).toBe("临期");
     expect(await last.locator("a").getAttribute("href")).toBe("https://example.invalid/ledger");
-    await page.screenshot({ path: "/work/main/scratch/console.png" });
     await page.close();
   });
 
@@ -167,7 +166,7 @@ describe("the local console", () => {
     const hostile = `<script>window.__xss=1</script><img src=x onerror="window.__xss=2"> **粗** [x](javascript:alert(1))`;
     await typeAndSend(page, hostile);
     // The bot echoes the unknown command word back in Markdown: that path must stay text too.
-    await page.locator(".msg[data-type=answer]", { hasText: "<script>" }).last().waitFor();
+    await page.locator(".msg[data-type=answer]", { hasText: "＜script＞" }).last().waitFor();
     await localConsole.channel.push({ chatId: GROUP, markdown: `**注意** ${hostile}` });
     await page.locator(".msg[data-type=notice]", { hasText: "注意" }).last().waitFor();
     const messages = page.locator("#messages");

@@ -123,7 +123,7 @@ describe("importing a 500-row 交办清单", () => {
       [413, "编号"],
     ]);
     expect(result.problems[0]?.message).toBe("未知单位「市发改局」，您是不是要找：市发展改革委（市发改委）？");
-    expect(result.problems[1]?.message).toContain("2023-02-30");
+    expect(result.problems[1]?.message).toBe("交办日期「2023-02-30」这一天不存在，请检查月份和日期");
     expect(result.problems[2]?.message).toBe("编号「0009」与第11行重复（同为市十七届人大二次会议建议）");
     expect(await counts()).toEqual({ cases: 0, assignments: 0, events: 0, outbox: 0, sessions: 0 });
   });

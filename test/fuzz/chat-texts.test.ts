@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { injectionProblems, MARK, NASTY, nastyText, type Random, seededRandom } from "./random.ts";
 import { changes, fastCommits, recordTables, snapshotter } from "./snapshot.ts";
 
-const MESSAGES = 1500;
+const MESSAGES = 1200;
 const UPDATE_COMMANDS = new Set([
   "签收",
   "沟通",

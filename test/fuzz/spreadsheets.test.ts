@@ -9,10 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPipeline } from "../../bot/pipeline.ts";
 import { CASE_LIST_COLUMNS, importCaseList } from "../../casework/import-cases.ts";
+import { answerMessage } from "../../commands/index.ts";
 import { buildUpdateFixture } from "../commands/update-fixture.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
-import { NASTY, nastyText, type Random, seededRandom } from "./random.ts";
+import { injectionProblems, NASTY, nastyText, type Random, seededRandom } from "./random.ts";
 import { changes, fastCommits, recordTables, snapshotter } from "./snapshot.ts";
 
 const WORKBOOKS = 80;
@@ -47,16 +49,19 @@ function goodRow(n: number): Row {
   };
 }
 
-/** One way to make a row certainly wrong, with the column the import must name. */
+/**
+ * One way to make a row certainly wrong, with the column the import must name. Hostile text gets a visible prefix:
+ * the file cannot keep control characters, so text made only of them arrives as a blank cell.
+ */
 const BREAKERS: [string, (r: Random) => Cell][] = [
-  ["类型", (r) => r.pick(["议题", "", 42, true, { formula: "1+1", result: 2 }, nastyText(r, 10)])],
+  ["类型", (r) => r.pick(["议题", "", 42, true, { formula: "1+1", result: 2 }, `议${nastyText(r, 10)}题`])],
   ["届次", () => ""],
   ["编号", () => ""],
   ["标题", (r) => r.pick(["", "   ", "《》", { formula: "A1" }])],
-  ["主办单位", (r) => r.pick(["不存在的局", nastyText(r, 15), "", 12345, { error: "#REF!" }])],
+  ["主办单位", (r) => r.pick(["不存在的局", `局${nastyText(r, 15)}`, "", 12345, { error: "#REF!" }])],
   ["重点", (r) => r.pick(["也许", 2, NASTY.sql[0]])],
-  ["公开属性", (r) => r.pick(["半公开", 3.5, nastyText(r, 8)])],
-  ["交办日期", (r) => r.pick(["昨天", "2024-02-30", "", true, -5, "0000-01-01", nastyText(r, 10)])],
+  ["公开属性", (r) => r.pick(["半公开", 3.5, `半${nastyText(r, 8)}`])],
+  ["交办日期", (r) => r.pick(["昨天", "2024-02-30", "", true, -5, "0000-01-01", `昨${nastyText(r, 10)}`])],
   ["答复期限", () => "2020-01-01"],
 ];
 
@@ -81,15 +86,15 @@ function junk(r: Random): Cell {
 
 interface Generated {
   buffer: Buffer | Uint8Array;
-  /** Excel row numbers that were built to be wrong. */
-  badRows: number[];
+  /** Excel row numbers that were built to be wrong, with the column broken and its value. */
+  badRows: Map<number, string>;
   rows: number;
 }
 
 async function workbook(r: Random, index: number): Promise<Generated> {
   if (r.chance(0.05)) {
     const garbage = r.pick([Buffer.alloc(0), Buffer.from("类型,届次\n提案,x"), Buffer.from(nastyText(r, 500))]);
-    return { buffer: garbage, badRows: [0], rows: 0 };
+    return { buffer: garbage, badRows: new Map([[0, "not a workbook"]]), rows: 0 };
   }
   const wb = new ExcelJS.Workbook();
   const sheet = wb.addWorksheet(r.pick(["清单", "Sheet1", "交办 清单（2024）"]));
@@ -110,7 +115,7 @@ async function workbook(r: Random, index: number): Promise<Generated> {
     if (i === 0 || r.chance(0.4)) {
       const [column, value] = r.pick(BREAKERS);
       row[column] = value(r);
-      broken.set(excelRow, column);
+      broken.set(excelRow, `${column} = ${JSON.stringify(row[column])?.slice(0, 60)}`);
     } else {
       for (let j = r.int(0, 3); j > 0; j--) row[r.pick(header)] = junk(r);
     }
@@ -123,9 +128,9 @@ async function workbook(r: Random, index: number): Promise<Generated> {
     const last = Math.min(first + 2, sheet.rowCount);
     sheet.mergeCells(first, col, last, col);
     // The merged rows below the first now read the first one's unit: one broken there may be mended.
-    for (let row = first + 1; row <= last; row++) if (broken.get(row) === "主办单位") broken.delete(row);
+    for (let row = first + 1; row <= last; row++) if (broken.get(row)?.startsWith("主办单位")) broken.delete(row);
   }
-  return { buffer: Buffer.from(await wb.xlsx.writeBuffer()), badRows: [...broken.keys()], rows: count };
+  return { buffer: Buffer.from(await wb.xlsx.writeBuffer()), badRows: broken, rows: count };
 }
 
 describe("fuzz: malformed 交办清单 spreadsheets", () => {
@@ -148,8 +153,8 @@ describe("fuzz: malformed 交办清单 spreadsheets", () => {
         continue;
       }
       const reported = new Set(result.problems.map((p) => p.row));
-      const missed = generated.badRows.filter((row) => !reported.has(row));
-      if (missed.length) failures.push(`${what}: rows ${missed.join(", ")} were wrong but not reported`);
+      for (const [row, why] of generated.badRows)
+        if (!reported.has(row)) failures.push(`${what}: row ${row} (${why}) was wrong but not reported`);
       for (const p of result.problems) {
         if (!/\p{Script=Han}/u.test(p.message) || typeof p.row !== "number")
           failures.push(`${what}: unclear problem ${JSON.stringify(p)}`);
@@ -159,6 +164,39 @@ describe("fuzz: malformed 交办清单 spreadsheets", () => {
     expect(failures).toEqual([]);
     expect(changes(before, await take()).tables).toEqual([]);
   }, 120_000);
+
+  it("imports hostile titles and proposers, and 查 shows them inert, with mobile numbers masked in a group", async () => {
+    const r = seededRandom("spreadsheet texts");
+    const db = database.db;
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet("清单");
+    sheet.addRow([...CASE_LIST_COLUMNS]);
+    const numbers: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const row = goodRow(50_000 + i);
+      row.标题 = `关于${r.pick(NASTY.markdown)}${nastyText(r, 30)}的提案`;
+      row.提出人 = `${r.pick(NASTY.markdown)}（13812345678）、李某 139-1234-5678`;
+      numbers.push(String(row.编号));
+      sheet.addRow(CASE_LIST_COLUMNS.map((c) => row[c] ?? null));
+    }
+    const result = await importCaseList(db, Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(result.problems).toEqual([]);
+    const pipeline = createPipeline({ db, answer: (m) => answerMessage(db, m, { today: () => "2024-03-15" }) });
+    const failures: string[] = [];
+    for (const n of numbers) {
+      const message = { transport: "long-connection" as const, chatType: "group" as const, chatId: "chat-fgw" };
+      const answer = await pipeline.receive({
+        ...message,
+        msgid: `sheet-${r.seed}-${n}`,
+        userid: "zhangwei",
+        text: `查 ${n}`,
+      });
+      if (!answer?.includes("138****5678") || /1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}/.test(answer))
+        failures.push(`${n}: mobile numbers not masked: ${answer}`);
+      for (const problem of injectionProblems(answer ?? "")) failures.push(`${n}: ${problem}`);
+    }
+    expect(failures).toEqual([]);
+  });
 
   it("skips 100,000 empty rows and imports the one real row after them", async () => {
     const dir = await mkdtemp(join(tmpdir(), "casebot-fuzz-"));
