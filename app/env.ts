@@ -76,6 +76,7 @@ const schema = z.object({
     .default("true")
     .transform((s) => s === "true"),
   DATA_DIR: z.string().trim().default("./data"),
+  HOLIDAYS_FILE: optional,
 });
 
 /** Settings that only make sense together; checked on the raw values, so these show up with every other problem. */

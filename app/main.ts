@@ -8,13 +8,14 @@ import { createPipeline } from "../bot/pipeline.ts";
 import { DemoDataRefusedError, type DemoSummary, loadDemoData } from "../casework/demo-data.ts";
 import { answerMessage } from "../commands/index.ts";
 import { DataDirInUseError } from "../db/embedded.ts";
-import { LAST_OFFICIAL_YEAR, todayIn } from "../domain/calendar.ts";
+import { lastOfficialYear, todayIn } from "../domain/calendar.ts";
 import { JOBS, startJobs, TICK_EVERY_MS } from "../jobs/index.ts";
 import { ADMIN_API_PATH, adminApiRoutes } from "./admin-api.ts";
 import { createAdminGuard } from "./admin-auth.ts";
 import { DASHBOARD_PATH, dashboardRoutes } from "./dashboard.ts";
 import { openDatabase } from "./database.ts";
 import { ConfigError, type Env, hasWecomCredentials, loadDotEnv, loadEnv } from "./env.ts";
+import { HolidaysFileError, loadHolidaysFile } from "./holidays.ts";
 import { type Route, startHttp } from "./http.ts";
 import { log } from "./log.ts";
 import { createMetrics, metricsRoute } from "./metrics.ts";
@@ -78,6 +79,18 @@ async function main(): Promise<void> {
   loadDotEnv();
   const env = loadEnv();
   process.stdout.write("casebot (督办助手) starting\n");
+  // Before anything computes a deadline (the demo data, an import, the scheduler).
+  if (env.HOLIDAYS_FILE) await loadHolidaysFile(env.HOLIDAYS_FILE);
+  const lastYear = lastOfficialYear();
+  if (Number(todayIn(env.TZ_CASES).slice(0, 4)) + 1 > lastYear) {
+    say(
+      "calendar",
+      `warning: the official holiday data ends with ${lastYear}; later deadlines count Monday–Friday without ` +
+        "holidays until it is given: npm update chinese-days, or HOLIDAYS_FILE with the State Council's notice",
+    );
+  } else if (env.HOLIDAYS_FILE) {
+    say("calendar", `official holidays and 调休 through ${lastYear} (HOLIDAYS_FILE ${env.HOLIDAYS_FILE})`);
+  }
 
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
   closers.push(() => database.close());
@@ -86,15 +99,6 @@ async function main(): Promise<void> {
     : "migrations up to date";
   say("database", `${database.description}; ${migrations}`);
   say("demo data", await prepareDemo(database.db, env));
-  const today = todayIn(env.TZ_CASES);
-  if (Number(today.slice(0, 4)) + 1 > LAST_OFFICIAL_YEAR) {
-    say(
-      "calendar",
-      `warning: the holiday data (chinese-days) ends with ${LAST_OFFICIAL_YEAR}; later deadlines count Monday–Friday ` +
-        "without holidays until the package is updated (npm update chinese-days)",
-    );
-  }
-
   const redis = await ensureRedis(env.REDIS_URL, env.DATA_DIR);
   closers.push(() => redis.stop());
   say(
@@ -204,7 +208,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof RedisUnavailableError || error instanceof DataDirInUseError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof RedisUnavailableError ||
+    error instanceof DataDirInUseError ||
+    error instanceof HolidaysFileError
+  ) {
     process.stderr.write(`casebot cannot start.\n${error.message}\n`);
   } else if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
     process.stderr.write(`casebot cannot start: port ${process.env.PORT ?? 3000} is in use; set PORT to a free one.\n`);

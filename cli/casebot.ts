@@ -98,6 +98,11 @@ export async function main(argv: string[]): Promise<number> {
       return command && command !== "help" && !values.help ? 2 : 0;
     }
     if (dryRun && command !== "import") throw new UsageError("--dry-run 只用于 import 命令");
+    // The same settings npm start uses: .env, and next year's holidays before any deadline is computed.
+    const { loadDotEnv } = await import("../app/env.ts");
+    loadDotEnv();
+    const holidays = process.env.HOLIDAYS_FILE?.trim();
+    if (holidays) await (await import("../app/holidays.ts")).loadHolidaysFile(holidays);
     switch (command) {
       case "template": {
         const file = fileArg(positionals, 1, "template <交办清单.xlsx>");

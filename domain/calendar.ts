@@ -75,7 +75,11 @@ export function isoWeekday(date: CalendarDate): number {
   return toUtc(date).getUTCDay() || 7;
 }
 
-const OFFICIAL: { holidays: Record<string, string>; workdays: Record<string, string> } = chineseDaysData;
+// A copy, so addOfficialDays never writes into the package's module.
+const OFFICIAL: { holidays: Record<string, string>; workdays: Record<string, string> } = {
+  holidays: { ...chineseDaysData.holidays },
+  workdays: { ...chineseDaysData.workdays },
+};
 
 /**
  * Official working day per chinese-days (holidays and 调休 makeup days). Outside the years it has data
@@ -88,8 +92,29 @@ export function isWorkingDay(date: CalendarDate): boolean {
   return isoWeekday(date) <= 5;
 }
 
-/** The last year the official calendar data covers: later dates count Monday–Friday until the package is updated. */
-export const LAST_OFFICIAL_YEAR = Math.max(...Object.keys(OFFICIAL.holidays).map((d) => Number(d.slice(0, 4))));
+/** The last year the official calendar data covers: later dates count Monday–Friday until it is given. */
+export function lastOfficialYear(): number {
+  return Math.max(...Object.keys(OFFICIAL.holidays).map((d) => Number(d.slice(0, 4))));
+}
+
+/**
+ * Adds official days the package does not have yet: the State Council publishes next year's holidays and 调休 in
+ * November or December, often before the package is updated. Called once at start (HOLIDAYS_FILE), before any
+ * deadline is computed; a date may not be both a holiday and a makeup working day.
+ */
+export function addOfficialDays(days: { holidays: CalendarDate[]; workdays: CalendarDate[] }): void {
+  for (const date of [...days.holidays, ...days.workdays]) parts(date);
+  const both = days.holidays.filter((d) => days.workdays.includes(d));
+  if (both.length) throw new Error(`同一天既是假日又是调休上班日 (both holiday and workday): ${both.join(", ")}`);
+  for (const date of days.holidays) {
+    delete OFFICIAL.workdays[date];
+    OFFICIAL.holidays[date] = "HOLIDAYS_FILE";
+  }
+  for (const date of days.workdays) {
+    delete OFFICIAL.holidays[date];
+    OFFICIAL.workdays[date] = "HOLIDAYS_FILE";
+  }
+}
 
 export function addCalendarDays(date: CalendarDate, n: number): CalendarDate {
   assertInteger(n);
