@@ -256,7 +256,11 @@ export function describePlan(plan: ImportPlan): string[] {
     (row) => `新建 ${name(row)}：${row.units.map((u) => `${u.unitName}（${ROLE_LABEL[u.role]}）`).join("、")}`,
   );
   for (const u of plan.caseUpdates) {
-    lines.push(`更新 ${name(u.row)}：${Object.keys(u.after).map((f) => FIELD_LABEL[f] ?? f).join("、")}`);
+    lines.push(
+      `更新 ${name(u.row)}：${Object.keys(u.after)
+        .map((f) => FIELD_LABEL[f] ?? f)
+        .join("、")}`,
+    );
   }
   for (const w of plan.writes) {
     if (w.caseId === null) continue; // part of a new case, listed above

@@ -106,7 +106,9 @@ describe("npm start", () => {
     expect(await health.json()).toEqual({ ok: true, checks: { database: "ok", redis: "ok" } });
     expect(first.output()).toMatch(/scheduler +3 queues on Redis \(casebot-tick, casebot-notices, casebot-reminders\)/);
     expect(first.output()).toMatch(/scheduler .*reminders at any hour \(Asia\/Shanghai\)/);
-    expect(first.output()).toMatch(/ops +.*\/metrics \(Prometheus\); queue dashboard and admin API off: set ADMIN_TOKEN/);
+    expect(first.output()).toMatch(
+      /ops +.*\/metrics \(Prometheus\); queue dashboard and admin API off: set ADMIN_TOKEN/,
+    );
 
     // The scheduler's first tick reminds the demo's units; the console shows it as WeCom would. (A weekend or
     // holiday has no reminders: then the week's progress digest comes, on the tick after, within 30 s.)
