@@ -32,9 +32,10 @@ function record(latencies: Record<string, number[]>, kind: string, ms: number): 
 }
 
 const POOL_SIZE = 10;
-const LEVELS = [1, 50, 200];
+// While iterating, BENCH_COMMAND_LEVELS=50 BENCH_COMMAND_SECONDS=4 gives a quicker, rougher look.
+const LEVELS = (process.env.BENCH_COMMAND_LEVELS ?? "1,50,200").split(",").map(Number);
 const WARMUP_MS = 2_000;
-const DURATION_MS = 10_000;
+const DURATION_MS = Number(process.env.BENCH_COMMAND_SECONDS ?? 10) * 1000;
 const TARGETS = { p99AtC50Ms: 50, commandsPerSecond: 1000, p50Ratio: 3 };
 const KINDS = ["查", "我的", "逾期", "进度", "统计"] as const;
 

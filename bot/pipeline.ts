@@ -40,9 +40,13 @@ export function createPipeline(deps: {
         throw new TypeError("message without a usable msgid, userid or chatid");
       }
       const message = { ...incoming, text: cleanText(incoming.text) };
+      // The marker commits without waiting for its WAL flush (set_config(…, true) lasts for this one statement's
+      // transaction): a crash may lose the last few markers, and then only means a question is answered twice. A
+      // command that changes the record commits durably in its own transaction.
       const taken = await deps.db.$executeRaw`
         INSERT INTO "InboundMessage" ("msgid", "transport", "userid", "chatId")
-        VALUES (${msgid}, ${message.transport}, ${userid}, ${chatId})
+        SELECT ${msgid}, ${message.transport}, ${userid}, ${chatId}
+        FROM (SELECT set_config('synchronous_commit', 'off', true)) AS lazy_commit
         ON CONFLICT ("msgid") DO NOTHING`;
       if (taken === 0) return null;
       let markdown: string | null;
@@ -57,7 +61,10 @@ export function createPipeline(deps: {
           markdown = FAILURE_ANSWER;
         }
       }
-      await deps.db.inboundMessage.update({ where: { msgid }, data: { answeredAt: new Date() } });
+      await deps.db.$executeRaw`
+        UPDATE "InboundMessage" SET "answeredAt" = now()
+        FROM (SELECT set_config('synchronous_commit', 'off', true)) AS lazy_commit
+        WHERE "msgid" = ${msgid}`;
       // Proposers write their mobile numbers into case texts; a group is not the place to show them whole.
       return markdown !== null && message.chatType === "group" ? maskPhoneNumbers(markdown) : markdown;
     },

@@ -4,7 +4,9 @@ import { closestNames } from "../casework/suggest.ts";
 import type { Db } from "../db/client.ts";
 import { type CalendarDate, todayIn } from "../domain/calendar.ts";
 import { adjustCommand } from "./adjust.ts";
+import { type AnswerCache, createAnswerCache } from "./answer-cache.ts";
 import { approveCommand } from "./approve.ts";
+import { findAsker } from "./asker.ts";
 import { bindCommand } from "./bind.ts";
 import type { Command, Member } from "./command.ts";
 import { contactCommand } from "./contact.ts";
@@ -66,11 +68,12 @@ export interface AnswerOptions {
   today?: () => CalendarDate;
 }
 
+/** 统计, 总结 and 进度 count the whole record in scope; their answers are kept while the record stays as it was. */
+const COUNTED = new Set(["统计", "总结", "进度"]);
+const answerCaches = new WeakMap<Db, AnswerCache>();
+
 export async function answerMessage(db: Db, message: IncomingMessage, options: AnswerOptions = {}): Promise<string> {
-  const member = await db.person.findFirst({
-    where: { userid: message.userid, active: true },
-    include: { unit: true },
-  });
+  const { member, chat } = await findAsker(db, message.userid, message.chatId);
   if (!member) return STRANGER;
   const { word, args } = splitCommand(message.text);
   const command = findCommand(word || "帮助");
@@ -79,7 +82,10 @@ export async function answerMessage(db: Db, message: IncomingMessage, options: A
     return unknownCommand(word, closestNames(word, names));
   }
   if (!mayUse(command, member)) return notAllowed(command.name, command.refusal);
-  const chat = message.chatId ? await db.groupChat.findUnique({ where: { chatId: message.chatId } }) : null;
   const today = options.today?.() ?? todayIn(process.env.TZ_CASES || "Asia/Shanghai");
-  return command.run({ db, message, args, member, chat, today });
+  const run = () => command.run({ db, message, args, member, chat, today });
+  if (!COUNTED.has(command.name)) return run();
+  const cache = answerCaches.get(db) ?? createAnswerCache();
+  answerCaches.set(db, cache);
+  return cache.answer(db, { command: command.name, args, member, today }, run);
 }

@@ -8,8 +8,6 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { createRequire } from "node:module";
-const require = createRequire(import.meta.url);
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { type HandledMessage, startLongConnection } from "../../bot/long-connection.ts";
@@ -496,7 +494,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     let handlesWarm: Record<string, number> = {};
     const sampler = (async () => {
       while (Date.now() < warmUntil) await sleep(200);
-      setTimeout(() => { gc(); (require("node:v8") as typeof import("node:v8")).writeHeapSnapshot("/tmp/soak-w1.heapsnapshot"); }, 80_000);
       sampleHeap();
       handlesWarm = handles();
       let lastProgress = Date.now();
@@ -513,7 +510,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
     })();
     await Promise.all([...users, feeder, restarter, sampler]);
-    { gc(); (await import("node:v8")).writeHeapSnapshot("/tmp/soak-w2.heapsnapshot"); }
     const handlesEnd = handles();
     const redisClientsEnd = await clientCount();
 
