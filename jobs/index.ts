@@ -80,7 +80,7 @@ export interface StartJobsOptions {
 export interface RunningJobs {
   /** Enqueues a tick now (besides the scheduled ones). */
   tickNow(): Promise<void>;
-  /** Checks the sentinel; re-creates the scheduler and ticks when Redis was wiped. True when it was. */
+  /** Checks the sentinel; re-creates the scheduler and ticks when Redis was wiped. True for the call that did so. */
   checkRedis(): Promise<boolean>;
   queues: Queue[];
   /** Graceful: stops taking jobs, lets running ones finish, closes every connection. */
@@ -102,7 +102,14 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
   };
   const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
   const tickEveryMs = options.tickEveryMs ?? TICK_EVERY_MS;
-  const queues = new Map(JOBS.map((j) => [j.queue, new Queue(j.queue, { connection, prefix })]));
+  const queues = new Map(
+    JOBS.map((j) => {
+      const q = new Queue(j.queue, { connection, prefix });
+      // Without a listener, connection errors during a Redis outage would go to console.error, not the log.
+      q.on("error", (err) => log.warn({ queue: j.queue, err }, "后台任务连接出错"));
+      return [j.queue, q] as const;
+    }),
+  );
   const queue = (name: string) => {
     const q = queues.get(name);
     if (!q) throw new Error(`no queue ${name}`);

@@ -19,9 +19,12 @@ export interface SchedulerSetup {
 
 /** Upserts the tick's Job Scheduler (idempotent by id) and sets the sentinel. */
 export async function installSchedulers(setup: SchedulerSetup): Promise<void> {
+  // Aligned to whole multiples of the interval (BullMQ would start from "now"), so a tick falls on 09:00:00 sharp and
+  // the morning's reminders are not up to an interval late. An existing scheduler keeps its own times.
+  const every = setup.tickEveryMs;
   await setup.tickQueue.upsertJobScheduler(
     TICK_SCHEDULER_ID,
-    { every: setup.tickEveryMs },
+    { every, startDate: Math.ceil(Date.now() / every) * every },
     { name: "tick", data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
   );
   await setup.redis.set(sentinelKey(setup.prefix), new Date().toISOString());
