@@ -149,7 +149,8 @@ export async function startLongConnection(options: LongConnectionOptions): Promi
   const sdkLog: SdkLogger = {
     debug: (m, ...a) => log.debug(clean(m, a)),
     info: (m, ...a) => log.debug(clean(m, a)),
-    warn: (m, ...a) => log.warn(clean(m, a)),
+    // Once we stop, the SDK's "connection closed" is our own doing, not a problem to report.
+    warn: (m, ...a) => (stopped ? log.debug(clean(m, a)) : log.warn(clean(m, a))),
     error: (m, ...a) => log.error(clean(m, a)),
   };
 
