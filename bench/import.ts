@@ -4,27 +4,15 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { importCaseList } from "../casework/import-cases.ts";
+import { CASE_LIST_COLUMNS, importCaseList } from "../casework/import-cases.ts";
 import { type CellInput, writeWorkbook } from "../casework/spreadsheet.ts";
 import { createDb } from "../db/client.ts";
 import { applyMigrations } from "../db/migrate.ts";
 
 const ROWS = 10_000;
 const UNIT_COUNT = 60;
-const HEADER = [
-  "类型",
-  "届次",
-  "编号",
-  "标题",
-  "提出人",
-  "主办单位",
-  "分办单位",
-  "会办单位",
-  "协办单位",
-  "重点",
-  "公开属性",
-  "交办日期",
-];
+// The template's columns without the optional deadline overrides.
+const HEADER = CASE_LIST_COLUMNS.filter((c) => c !== "答复期限" && c !== "会办期限");
 const TOPICS = [
   "招商引资",
   "乡村振兴",

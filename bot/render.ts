@@ -59,7 +59,8 @@ export function mention(userid: string): string {
   return `<@${userid.replace(/[<>\s]/g, "")}>`;
 }
 
-const FULL_WIDTH: Record<string, string> = {
+/** Markdown's inline marks and their full-width twins; commands/text.ts reads typed text with the same table. */
+export const FULL_WIDTH: Record<string, string> = {
   "<": "＜",
   ">": "＞",
   "[": "［",

@@ -64,8 +64,8 @@ export async function loadStatRows(db: Db, scope: StatScope): Promise<StatRow[]>
     FROM "Assignment" a
     WHERE ${conditions(scope)}) t`;
   // The estimate of this query (one lookup per row and fact) passes PostgreSQL's JIT threshold for a single unit's
-  // rows; compiling then costs more than the query itself, so JIT is off for this transaction only.
-  const [, result] = await db.$transaction([db.$executeRaw`SET LOCAL jit = off`, query]);
+  // rows; compiling then costs more than the query itself: the app's connections have JIT off (db/client.ts).
+  const result = await query;
   return result.map((r) => JSON.parse(r.row) as StatRow);
 }
 

@@ -1,16 +1,7 @@
 // Turning what people type on phones into something to parse: full-width forms (／查　２０５) become half-width,
 // the @mention of the bot is dropped, and the leading slash is optional.
 
-/** Markdown's inline marks, and the full-width twins they are read as (the same as bot/render.ts escapeMarkdown). */
-const MARKDOWN_MARKS: Record<string, string> = {
-  "<": "＜",
-  ">": "＞",
-  "[": "［",
-  "]": "］",
-  "`": "｀",
-  "*": "＊",
-  "&": "＆",
-};
+import { FULL_WIDTH } from "../bot/render.ts";
 
 /**
  * NFKC folds full-width letters, digits, slash and the ideographic space into their ASCII forms; all whitespace,
@@ -23,7 +14,7 @@ export function normalise(text: string): string {
     .normalize("NFKC")
     .replace(/\s+/g, " ")
     .trim()
-    .replace(/[<>[\]`*&]/g, (ch) => MARKDOWN_MARKS[ch] ?? ch);
+    .replace(/[<>[\]`*&]/g, (ch) => FULL_WIDTH[ch] ?? ch);
 }
 
 /** Drops leading @mentions (a group message starts with "@督办助手 "). */

@@ -6,23 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { importCaseList } from "../../casework/import-cases.ts";
+import { CASE_LIST_COLUMNS, importCaseList } from "../../casework/import-cases.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 
-const HEADER = [
-  "类型",
-  "届次",
-  "编号",
-  "标题",
-  "提出人",
-  "主办单位",
-  "分办单位",
-  "会办单位",
-  "协办单位",
-  "重点",
-  "公开属性",
-  "交办日期",
-];
+// The template's columns without the optional deadline overrides.
+const HEADER: string[] = CASE_LIST_COLUMNS.filter((c) => c !== "答复期限" && c !== "会办期限");
 const UNITS = [
   { name: "市发展改革委", aliases: ["市发改委"] },
   { name: "市教育局", aliases: [] },
