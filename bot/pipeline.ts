@@ -1,7 +1,7 @@
 // The inbound pipeline every transport feeds: take the message once (by msgid, in PostgreSQL so it holds across
 // restarts and across instances), slow down a person who floods, hand it to the commands, and give back the
 // Markdown to send on that transport.
-import type { Db } from "../db/client.ts";
+import { type Db, plainExecute, plainRows } from "../db/client.ts";
 import { cleanText, type IncomingMessage, isWecomId } from "./message.ts";
 import { maskPhoneNumbers } from "./render.ts";
 import { createUserRateLimiter, DEFAULT_USER_RATE_LIMIT, slowedAnswer, type UserRateLimit } from "./user-rate.ts";
@@ -32,6 +32,7 @@ export function createPipeline(deps: {
 }): Pipeline {
   const limit = deps.rateLimit === undefined ? DEFAULT_USER_RATE_LIMIT : deps.rateLimit;
   const limiter = limit ? createUserRateLimiter(limit, deps.now) : null;
+  const markers = inboundMarkers(deps.db);
   return {
     async receive(incoming) {
       const { msgid, userid, chatId } = incoming;
@@ -40,15 +41,8 @@ export function createPipeline(deps: {
         throw new TypeError("message without a usable msgid, userid or chatid");
       }
       const message = { ...incoming, text: cleanText(incoming.text) };
-      // The marker commits without waiting for its WAL flush (set_config(…, true) lasts for this one statement's
-      // transaction): a crash may lose the last few markers, and then only means a question is answered twice. A
-      // command that changes the record commits durably in its own transaction.
-      const taken = await deps.db.$executeRaw`
-        INSERT INTO "InboundMessage" ("msgid", "transport", "userid", "chatId")
-        SELECT ${msgid}, ${message.transport}, ${userid}, ${chatId}
-        FROM (SELECT set_config('synchronous_commit', 'off', true)) AS lazy_commit
-        ON CONFLICT ("msgid") DO NOTHING`;
-      if (taken === 0) return null;
+      const taken = await markers.take({ msgid, transport: message.transport, userid, chatId });
+      if (!taken) return null;
       let markdown: string | null;
       const verdict = limiter && message.transport !== "console" ? limiter.take(userid) : { kind: "ok" as const };
       if (verdict.kind === "quiet") markdown = null;
@@ -61,12 +55,77 @@ export function createPipeline(deps: {
           markdown = FAILURE_ANSWER;
         }
       }
-      await deps.db.$executeRaw`
-        UPDATE "InboundMessage" SET "answeredAt" = now()
-        FROM (SELECT set_config('synchronous_commit', 'off', true)) AS lazy_commit
-        WHERE "msgid" = ${msgid}`;
+      await markers.answered(msgid);
       // Proposers write their mobile numbers into case texts; a group is not the place to show them whole.
       return markdown !== null && message.chatType === "group" ? maskPhoneNumbers(markdown) : markdown;
     },
   };
+}
+
+/**
+ * The msgid markers, written for all the messages that arrive (or finish) while the event loop is busy as one
+ * statement: under load, the two marker writes per message would otherwise be half of all the statements the bot
+ * runs. Each marker commits without waiting for its WAL flush (set_config(…, true) lasts for that one statement's
+ * transaction): a crash may lose the last few markers, which only means a question may be answered twice. A command
+ * that changes the record commits durably in its own transaction.
+ */
+function inboundMarkers(db: Db) {
+  interface Arrival {
+    msgid: string;
+    transport: string;
+    userid: string;
+    chatId: string | null;
+  }
+  const take = batched(async (arrivals: Arrival[]): Promise<boolean[]> => {
+    const rows = await plainRows<{ msgid: string }>(
+      db,
+      `INSERT INTO "InboundMessage" ("msgid", "transport", "userid", "chatId")
+        SELECT m.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS m,
+          (SELECT set_config('synchronous_commit', 'off', true)) AS lazy_commit
+        ON CONFLICT ("msgid") DO NOTHING
+        RETURNING "msgid"`,
+      [
+        arrivals.map((a) => a.msgid),
+        arrivals.map((a) => a.transport),
+        arrivals.map((a) => a.userid),
+        arrivals.map((a) => a.chatId),
+      ],
+    );
+    // The same msgid twice in one batch is taken once: by the first.
+    const fresh = new Set(rows.map((r) => r.msgid));
+    return arrivals.map((a) => fresh.delete(a.msgid));
+  });
+  const answered = batched(async (msgids: string[]): Promise<null[]> => {
+    await plainExecute(
+      db,
+      `UPDATE "InboundMessage" SET "answeredAt" = now()
+        FROM (SELECT set_config('synchronous_commit', 'off', true)) AS lazy_commit
+        WHERE "msgid" = ANY($1::text[])`,
+      [msgids],
+    );
+    return msgids.map(() => null);
+  });
+  return { take, answered };
+}
+
+/** Calls made in one turn of the event loop, run together as one `run` at the end of it; each gets its own result. */
+function batched<T, R>(run: (items: T[]) => Promise<R[]>): (item: T) => Promise<R> {
+  let waiting: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
+  const flush = async () => {
+    const batch = waiting;
+    waiting = [];
+    try {
+      const results = await run(batch.map((w) => w.item));
+      batch.forEach((w, i) => {
+        w.resolve(results[i] as R);
+      });
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+    }
+  };
+  return (item) =>
+    new Promise<R>((resolve, reject) => {
+      if (waiting.length === 0) setImmediate(flush);
+      waiting.push({ item, resolve, reject });
+    });
 }

@@ -2,7 +2,7 @@
 // ~1,700 rows, 40–60 ms of database time), people ask them again and again, and the record they count changes
 // rarely. An answer is reused only while the record is as it was when it was computed (recordVersion below), on the
 // same day, for the same question from someone who sees the same units.
-import type { Db } from "../db/client.ts";
+import { type Db, plainRows } from "../db/client.ts";
 import type { CalendarDate } from "../domain/calendar.ts";
 import { seesAllUnits } from "./access.ts";
 import type { Member } from "./command.ts";
@@ -21,11 +21,14 @@ const CAPACITY = 2_000;
 const WINDOW = 1_000;
 
 export async function recordVersion(db: Db): Promise<string> {
-  const [row] = await db.$queryRaw<{ version: string }[]>`
-    SELECT concat_ws('/', e."latest", (SELECT count(*) FROM "Event" WHERE "id" > e."latest" - ${WINDOW}),
+  const [row] = await plainRows<{ version: string }>(
+    db,
+    `SELECT concat_ws('/', e."latest", (SELECT count(*) FROM "Event" WHERE "id" > e."latest" - ${WINDOW}),
       (SELECT concat_ws(':', count(*), max("updatedAt")) FROM "Session"),
       (SELECT concat_ws(':', count(*), max("updatedAt")) FROM "Unit")) AS "version"
-    FROM (SELECT COALESCE(max("id"), 0) AS "latest" FROM "Event") e`;
+    FROM (SELECT COALESCE(max("id"), 0) AS "latest" FROM "Event") e`,
+    [],
+  );
   return row?.version ?? "";
 }
 

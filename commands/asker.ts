@@ -1,7 +1,7 @@
 // Who is asking, and in which group: the member (active, by WeCom userid) with their unit, and the group's binding,
 // read in one round trip. Every message starts here, so it is one plain SQL query rather than two or three client
 // calls, each of which costs more CPU than the query itself.
-import type { Db, GroupChat, Person, Unit } from "../db/client.ts";
+import { type Db, type GroupChat, type Person, plainRows, type Unit } from "../db/client.ts";
 import type { Member } from "./command.ts";
 
 /** A row as row_to_json writes it: timestamps as ISO text, the rest as in the table. */
@@ -16,14 +16,15 @@ export async function findAsker(
   userid: string,
   chatId: string | null,
 ): Promise<{ member: Member | null; chat: GroupChat | null }> {
-  const [row] = await db.$queryRaw<
-    { person: Json<Person> | null; unit: Json<Unit> | null; chat: Json<GroupChat> | null }[]
-  >`
-    SELECT row_to_json(p) AS "person", row_to_json(u) AS "unit", row_to_json(g) AS "chat"
+  const [row] = await plainRows<{ person: Json<Person> | null; unit: Json<Unit> | null; chat: Json<GroupChat> | null }>(
+    db,
+    `SELECT row_to_json(p) AS "person", row_to_json(u) AS "unit", row_to_json(g) AS "chat"
     FROM (SELECT 1) AS asked
-      LEFT JOIN "Person" p ON p."userid" = ${userid} AND p."active"
+      LEFT JOIN "Person" p ON p."userid" = $1 AND p."active"
       LEFT JOIN "Unit" u ON u."id" = p."unitId"
-      LEFT JOIN "GroupChat" g ON g."chatId" = ${chatId}`;
+      LEFT JOIN "GroupChat" g ON g."chatId" = $2`,
+    [userid, chatId],
+  );
   const member = row?.person
     ? { ...withDates<Person>(row.person), unit: row.unit ? withDates<Unit>(row.unit) : null }
     : null;

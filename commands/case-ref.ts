@@ -1,7 +1,7 @@
 // Case references as people type them (205, 第205号, 提案205, 205号提案, 第0484号建议, 市政协五届二次会议205), and
 // finding the one case meant — or saying which ones were, or that none is, without revealing a 不予公开 case.
 import { caseLabel, caseTitle } from "../bot/render.ts";
-import { type Db, type GroupChat, Prisma } from "../db/client.ts";
+import { type Db, type GroupChat, type Prisma, plainRows } from "../db/client.ts";
 import { CASE_KIND_LABEL, type CaseKind, codeOf } from "../domain/labels.ts";
 import { seesRestrictedCase } from "./access.ts";
 import type { Member } from "./command.ts";
@@ -92,17 +92,22 @@ async function loadCases(
   number: string,
   where: { kind?: CaseKind; session?: string },
 ): Promise<CaseWithAssignments[]> {
-  const kind = where.kind ? Prisma.sql`AND c."kind" = ${where.kind}::"CaseKind"` : Prisma.empty;
-  const session = where.session ? Prisma.sql`AND strpos(s."name", ${where.session}) > 0` : Prisma.empty;
-  const rows = await db.$queryRaw<{ found: string }[]>`
-    SELECT (to_jsonb(c) || jsonb_build_object('session', to_jsonb(s), 'assignments', COALESCE(
+  const numbers = sameValueNumbers(number);
+  const values: unknown[] = [numbers];
+  const kind = where.kind ? `AND c."kind"::text = $${values.push(where.kind)}` : "";
+  const session = where.session ? `AND strpos(s."name", $${values.push(where.session)}::text) > 0` : "";
+  const rows = await plainRows<{ found: string }>(
+    db,
+    `SELECT (to_jsonb(c) || jsonb_build_object('session', to_jsonb(s), 'assignments', COALESCE(
       (SELECT jsonb_agg(to_jsonb(a) || jsonb_build_object('unit', to_jsonb(u), 'handler', to_jsonb(h))
           ORDER BY a."role", a."id")
         FROM "Assignment" a JOIN "Unit" u ON u."id" = a."unitId" LEFT JOIN "Person" h ON h."id" = a."handlerId"
         WHERE a."caseId" = c."id"), '[]'::jsonb)))::text AS "found"
     FROM "Case" c JOIN "Session" s ON s."id" = c."sessionId"
-    WHERE c."number" IN (${Prisma.join(sameValueNumbers(number))}) ${kind} ${session}
-    ORDER BY s."year" DESC, c."sessionId" DESC, c."kind", c."number"`;
+    WHERE c."number" = ANY($1::text[]) ${kind} ${session}
+    ORDER BY s."year" DESC, c."sessionId" DESC, c."kind", c."number"`,
+    values,
+  );
   return rows.map(({ found }) => {
     const c = JSON.parse(found) as Record<string, unknown> & {
       session: Record<string, unknown>;

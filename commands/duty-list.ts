@@ -1,7 +1,7 @@
 // What 我的, 单位, 临期 and 逾期 share: loading open assignments with their next duty (domain/duties.ts, with the
 // database filter built from the same rules), hiding 不予公开 cases this chat may not see, and rendering one page.
 import { caseTitle, chineseDate, dueMarkdown, escapeMarkdown, fitStream, paginate } from "../bot/render.ts";
-import { type GroupChat, Prisma } from "../db/client.ts";
+import { type GroupChat, Prisma, plainRows } from "../db/client.ts";
 import type { CalendarDate } from "../domain/calendar.ts";
 import { compareDuties, DUTY_RULES, type Duty, nextDuty } from "../domain/duties.ts";
 import {
@@ -101,6 +101,16 @@ export interface OpenDuty {
   visible: boolean;
 }
 
+/** The deadline columns of a duty row, read as JSON text and made Dates. */
+const DATE_FIELDS = [
+  "signDeadline",
+  "opinionDeadline",
+  "replyDeadline",
+  "rehandleDeadline",
+  "publishDeadline",
+  "publishedOn",
+] as const;
+
 /**
  * Open assignments of the given units (all units when null) with their next duty, soonest deadline first. One query
  * (the unit's open assignments by index, each with its case, session, handler and the case's units).
@@ -112,9 +122,10 @@ export async function loadOpenDuties(
 ): Promise<OpenDuty[]> {
   if (unitIds?.length === 0) return [];
   const units = unitIds ? Prisma.sql`AND a."unitId" IN (${Prisma.join(unitIds)})` : Prisma.empty;
-  const raw = await ctx.db.$queryRaw<RawDutyRow[]>`
-    SELECT a."id", a."unitId", a."role"::text AS "role", a."state"::text AS "state", a."signDeadline",
-      a."opinionDeadline", a."replyDeadline", a."rehandleDeadline", a."publishDeadline", a."publishedOn",
+  // Dates as JSON text ("2024-03-15"), which pg and Prisma read alike; made Dates below as Prisma would.
+  const query = Prisma.sql`
+    SELECT a."id", a."unitId", a."role"::text AS "role", a."state"::text AS "state",
+      ${Prisma.raw(DATE_FIELDS.map((f) => `to_json(a."${f}") AS "${f}"`).join(", "))},
       u."name" AS "unitName", h."name" AS "handlerName", c."kind"::text AS "kind", c."number", c."title",
       c."disclosure"::text AS "disclosure", s."name" AS "sessionName",
       ARRAY(SELECT b."unitId" FROM "Assignment" b WHERE b."caseId" = a."caseId" AND b."state" <> 'WITHDRAWN')
@@ -126,6 +137,11 @@ export async function loadOpenDuties(
       JOIN "Session" s ON s."id" = c."sessionId"
     WHERE ${openDutySql(window)} ${units}
     ORDER BY a."id"`;
+  const raw = await plainRows<RawDutyRow>(ctx.db, query.text, query.values);
+  for (const r of raw) {
+    const dated = r as unknown as Record<string, unknown>;
+    for (const f of DATE_FIELDS) if (typeof dated[f] === "string") dated[f] = new Date(`${dated[f]}T00:00:00Z`);
+  }
   const inGroup = ctx.message.chatType === "group";
   const out: OpenDuty[] = [];
   for (const r of raw) {

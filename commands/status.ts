@@ -2,7 +2,7 @@
 // facts for every member; the handler, contacts, feedback and requests only for the case's units, leaders and the
 // office (access.ts).
 import { caseTitle, chineseDate, dueMarkdown, dueText, escapeMarkdown, fitStream } from "../bot/render.ts";
-import { type Db, Prisma } from "../db/client.ts";
+import { type Db, Prisma, plainRows } from "../db/client.ts";
 import type { CalendarDate } from "../domain/calendar.ts";
 import { nextDuty, toCalendarDate } from "../domain/duties.ts";
 import {
@@ -36,7 +36,7 @@ interface Details {
 
 /** What only the unit, leaders and the office see, loaded for those assignments alone, in one query. */
 async function loadDetails(db: Db, ids: number[]): Promise<Map<number, Details>> {
-  const [result] = await db.$queryRaw<{ details: string | null }[]>`
+  const query = Prisma.sql`
     SELECT json_agg(t)::text AS "details" FROM (SELECT a."id",
       COALESCE((SELECT json_agg(json_build_object('form', l."form") ORDER BY l."id")
         FROM "ContactLog" l WHERE l."assignmentId" = a."id"), '[]') AS "contacts",
@@ -51,6 +51,7 @@ async function loadDetails(db: Db, ids: number[]): Promise<Map<number, Details>>
       COALESCE((SELECT json_agg(json_build_object('dueOn', u."dueOn") ORDER BY u."dueOn")
         FROM "FollowUp" u WHERE u."assignmentId" = a."id" AND u."status" = 'OPEN'), '[]') AS "followUps"
     FROM "Assignment" a WHERE a."id" IN (${Prisma.join(ids)})) t`;
+  const [result] = await plainRows<{ details: string | null }>(db, query.text, query.values);
   const rows = result?.details ? (JSON.parse(result.details) as Details[]) : [];
   return new Map(rows.map((r) => [r.id, r]));
 }

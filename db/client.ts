@@ -1,15 +1,56 @@
 // The one way to reach the database: Prisma's client over adapter-pg, for PostgreSQL and embedded PGlite alike.
+import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
 
 export type Db = PrismaClient;
 export * from "../generated/prisma/client.ts";
+
+/** The pool under each client createDb made, for plainRows/plainExecute. */
+const pools = new WeakMap<Db, pg.Pool>();
 
 export function createDb(connectionString: string, options: { poolSize?: number } = {}): Db {
   // JIT compiling pays off for long analytical queries; the bot's are short, and a query with many per-row lookups
   // (statistics over a unit's assignments) passes the JIT cost threshold and then spends more time compiling than
   // running. Off for every connection, so no query has to wrap itself in a transaction to say so. (PGlite, which
   // has no JIT, ignores it.)
-  const adapter = new PrismaPg({ connectionString, max: options.poolSize ?? 10, options: "-c jit=off" });
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, options: "-c jit=off" });
+  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/**
+ * Plain SQL on the client's own pool, for the few statements every chat message runs: Prisma's client costs several
+ * times the CPU of the query itself per call. Rows come as pg gives them, so select only text, json, int4 and boolean
+ * columns (pg and Prisma read dates and bigints differently) and cast parameters whose type SQL cannot infer. A client
+ * not made by createDb (a test's logging client) runs the same SQL through Prisma.
+ */
+export async function plainRows<T>(db: Db, text: string, values: unknown[]): Promise<T[]> {
+  const pool = pools.get(db);
+  if (pool) return (await pool.query({ name: statementName(text), text, values })).rows as T[];
+  return db.$queryRawUnsafe<T[]>(text, ...values);
+}
+
+/** Plain SQL that returns no rows; the number of rows it wrote. */
+export async function plainExecute(db: Db, text: string, values: unknown[]): Promise<number> {
+  const pool = pools.get(db);
+  if (pool) return (await pool.query({ name: statementName(text), text, values })).rowCount ?? 0;
+  return db.$executeRawUnsafe(text, ...values);
+}
+
+const names = new Map<string, string>();
+
+/**
+ * A prepared statement's name, the same for the same text: each connection parses and plans a statement once and
+ * then only executes it, which spares the server most of the work of the short queries every message runs.
+ */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `casebot_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;
+    if (names.size < 1_000) names.set(text, name);
+  }
+  return name;
 }

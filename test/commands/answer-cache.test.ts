@@ -10,22 +10,25 @@ import { addCase, buildUpdateFixture, talker, type UpdateFixture } from "./updat
 let database: TestDatabase;
 let fx: UpdateFixture;
 /** The app's client, telling us which queries it runs. */
-let db: PrismaClient;
+function loggingClient(url: string) {
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: 2 }),
+    log: [{ emit: "event", level: "query" }],
+  });
+}
+let db: ReturnType<typeof loggingClient>;
 let queries: string[] = [];
 let say: ReturnType<typeof talker>;
 let fgwCase: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  db = new PrismaClient({
-    adapter: new PrismaPg({ connectionString: database.url, max: 2 }),
-    log: [{ emit: "event", level: "query" }],
-  });
+  db = loggingClient(database.url);
   db.$on("query", (e) => queries.push(e.query));
-  fx = await buildUpdateFixture(db);
+  fx = await buildUpdateFixture(db as never);
   fgwCase = (await addCase(fx, { units: [{ unit: "fgw", role: "LEAD", stage: "IN_PROGRESS" }] })).number;
   await addCase(fx, { units: [{ unit: "edu", role: "LEAD", stage: "REPLIED", replyClass: "B" }] });
-  say = talker(db);
+  say = talker(db as never);
 });
 afterAll(async () => {
   await db?.$disconnect();
