@@ -216,8 +216,12 @@ export async function findCase(
   };
 }
 
-/** The number exactly as written wins over the same value written otherwise ("0484" over "484"). */
+/**
+ * A number typed with its leading zeros ("0484") means that case over "484" elsewhere. Typed without them ("142"),
+ * it may as well mean "0142": people drop zeros, so every case of that value is a candidate.
+ */
 function best(cases: CaseWithAssignments[], ref: CaseRef): CaseWithAssignments[] {
+  if (!ref.number.startsWith("0")) return cases;
   const exact = cases.filter((c) => c.number === ref.number);
   return exact.length > 0 ? exact : cases;
 }

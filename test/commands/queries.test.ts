@@ -78,6 +78,36 @@ describe("查", () => {
     }
   });
 
+  it("lists 142 and 0142 for 142 (people drop leading zeros), and takes 0142 as written", async () => {
+    const { db } = database;
+    const sessions = await db.session.findMany({ where: { name: { in: [CPPCC, CONGRESS] } } });
+    const sessionId = (name: string) => sessions.find((s) => s.name === name)?.id ?? 0;
+    await db.case.createMany({
+      data: [
+        {
+          kind: "PROPOSAL",
+          sessionId: sessionId(CPPCC),
+          number: "142",
+          title: "关于灌区水利的提案",
+          assignedOn: new Date("2024-02-20"),
+        },
+        {
+          kind: "SUGGESTION",
+          sessionId: sessionId(CONGRESS),
+          number: "0142",
+          title: "关于执法体系的建议",
+          assignedOn: new Date("2024-03-15"),
+        },
+      ],
+    });
+    const both = await ask("zhangwei", "查 142");
+    expect(both).toContain("编号142对应2件");
+    expect(both).toContain(`${CPPCC}第142号提案《关于灌区水利的提案》`);
+    expect(both).toContain(`${CONGRESS}第0142号建议《关于执法体系的建议》`);
+    expect(await ask("zhangwei", "查 0142")).toContain(`**${CONGRESS}第0142号建议《关于执法体系的建议》**`);
+    expect(await ask("zhangwei", "查 提案142")).toContain(`**${CPPCC}第142号提案《关于灌区水利的提案》**`);
+  });
+
   it("picks the case once the session is named, in full or in part", async () => {
     const full = await ask("zhangwei", `查 ${CPPCC}第205号提案`);
     expect(full).toContain(`**${CPPCC}第205号提案《关于推动我市招商引资工作高质量发展的提案》**`);
