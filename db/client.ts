@@ -16,6 +16,10 @@ export function createDb(connectionString: string, options: { poolSize?: number 
   // running. Off for every connection, so no query has to wrap itself in a transaction to say so. (PGlite, which
   // has no JIT, ignores it.)
   const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, options: "-c jit=off" });
+  // An idle connection the server closed (a restart, a dropped database) is discarded by the pool and the next query
+  // opens a new one; without a listener that 'error' event would take the whole process down. Queries in flight
+  // still fail with their own error.
+  pool.on("error", () => {});
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   pools.set(db, pool);
   return db;
