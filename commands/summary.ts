@@ -73,6 +73,9 @@ function opening(year: number, who: string, units: number | null, s: Statistics)
   return `${year}年，${who}共${verb}${casesNoun(s)}${s.cases}件，其中，${parts.join("；")}。`;
 }
 
+/** As the reports print shares: "89.2%", and a whole one without its ".0" ("办复率和满意率均为100%"). */
+const asPrinted = (text: string) => text.replace(/(\d)\.0%/g, "$1%");
+
 /** 上海民政's form: "已答复的46件主办建议中，A类41件，占比89.2%；…", one sentence per kind. */
 function classSentences(byKind: Map<CaseKind, Statistics>, answeringWord: string): string[] {
   const out: string[] = [];
@@ -135,7 +138,7 @@ function followThrough(s: Statistics): string {
   return parts.length ? `${parts.join("；")}。` : "";
 }
 
-/** The headline the reports end on: "办复率和满意率均为100.0%（…）" when they agree, each with its own otherwise. */
+/** The headline the reports end on: "办复率和满意率均为100%（…）" when they agree, each with its own otherwise. */
 function headline(s: Statistics): string {
   const reply = formatRatio(s.replyRate);
   const satisfied = formatRatio(s.satisfactionRate);
@@ -161,14 +164,16 @@ export function summaryParagraph(
   byKind: Map<CaseKind, Statistics>,
 ): string {
   const { answering, supporting } = roleWords(s);
-  return [
-    opening(year, who, units, s),
-    ...classSentences(byKind, units === null ? answering : ""),
-    replySentence(s, byKind, answering),
-    opinionSentence(s, supporting),
-    followThrough(s),
-    headline(s),
-  ].join("");
+  return asPrinted(
+    [
+      opening(year, who, units, s),
+      ...classSentences(byKind, units === null ? answering : ""),
+      replySentence(s, byKind, answering),
+      opinionSentence(s, supporting),
+      followThrough(s),
+      headline(s),
+    ].join(""),
+  );
 }
 
 async function compute(ctx: CommandContext, scope: StatScope) {

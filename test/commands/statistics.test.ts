@@ -192,12 +192,15 @@ async function ask(userid: string, text: string, today: CalendarDate): Promise<s
 const DEC_2023 = "2023-12-20";
 const JULY_2021 = "2021-07-15"; // the 上海 half-year report
 
-/** Every percentage has one decimal, and is followed by its numerator/denominator or a count of 件. */
-function expectOneDecimalWithDenominators(answer: string): void {
+/**
+ * Every percentage has one decimal (统计), or is written as the reports write it (总结: "89.2%", "100%"), and is
+ * followed by its numerator/denominator or a count of 件.
+ */
+function expectOneDecimalWithDenominators(answer: string, form: "statistics" | "report" = "statistics"): void {
   const percents = answer.match(/\d+(?:\.\d+)?%/g) ?? [];
   expect(percents.length).toBeGreaterThan(0);
-  for (const p of percents) expect(p).toMatch(/^\d+\.\d%$/);
-  for (const rate of answer.match(/率 ?\d+\.\d%[^\n；。]*/g) ?? []) expect(rate).toMatch(/%（.+\d+件\/.+\d+件/);
+  for (const p of percents) expect(p).toMatch(form === "statistics" ? /^\d+\.\d%$/ : /^(\d+\.[1-9]|\d+)%$/);
+  for (const rate of answer.match(/率 ?\d+(?:\.\d)?%[^\n；。]*/g) ?? []) expect(rate).toMatch(/%（.+\d+件\/.+\d+件/);
 }
 
 describe("总结 reproduces the seeds' figures", () => {
@@ -207,8 +210,8 @@ describe("总结 reproduces the seeds' figures", () => {
     expect(answer).toContain(
       `2023年，我局共承办建议提案6件，其中，建议1件，提案5件；主办1件，会办5件；A类复函${a}件，B类复函${6 - a}件。`,
     );
-    // The report prints "100%"; one decimal everywhere, so "100.0%", with what it is a share of.
-    expect(answer).toContain("办复率和满意率均为100.0%（已答复1件/应答复1件；满意和基本满意1件/收到反馈1件）");
+    // As the report prints it, ready to paste: "100%", with what it is a share of.
+    expect(answer).toContain("办复率和满意率均为100%（已答复1件/应答复1件；满意和基本满意1件/收到反馈1件）");
     expect(answer).toContain("会办件均按期向主办单位提交了会办意见（5件）");
     // The office asking for the same unit by its short name gets the same paragraph.
     expect(await ask("admin", "总结 2023 市招商局", DEC_2023)).toBe(answer);
@@ -227,8 +230,8 @@ describe("总结 reproduces the seeds' figures", () => {
     expect(answer).toContain("已答复的48件主办提案中，A类45件，占比93.7%；B类1件，占比2.1%；C类2件，占比4.2%。");
     expect(answer).toContain(`目前，除${SH.proposalsWithinTerm}件提案在办理期限内外，其余主办件均已按期答复。`);
     expect(answer).toContain("没有不满意件");
-    expect(answer).toContain("办复率和满意率均为100.0%（已答复94件/应答复94件；满意和基本满意94件/收到反馈94件）");
-    expectOneDecimalWithDenominators(answer);
+    expect(answer).toContain("办复率和满意率均为100%（已答复94件/应答复94件；满意和基本满意94件/收到反馈94件）");
+    expectOneDecimalWithDenominators(answer, "report");
   });
 
   it("speaks for the whole city when the office asks without a unit", async () => {
