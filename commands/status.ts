@@ -89,7 +89,9 @@ function settled(a: Assignment, details: Details | undefined): string {
     default: {
       const rounds = details?.replies.length ?? 0;
       const rated = details?.feedback.some((f) => f.round === rounds) ?? false;
-      return details && !rated ? "等待代表委员反馈意见" : "已答复";
+      // Rated but not closed: what is left (公开, 续办) has no date, or the duties above would have shown it.
+      if (!details) return "已答复";
+      return rated ? "已答复并收到反馈，公开或续办后办结" : "等待代表委员反馈意见";
     }
   }
 }
