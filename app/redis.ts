@@ -34,7 +34,8 @@ function redisServerBinary(): string | undefined {
   return found.status === 0 && path ? path : undefined;
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now, on the loopback interface. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -43,6 +44,33 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
     });
   });
+}
+
+/**
+ * Starts redis-server on `port` keeping nothing on disk, and resolves once it answers; after 5 s it is killed and
+ * this throws. The one way this project starts a Redis of its own (npm start, the benchmarks, the soak).
+ */
+export async function startRedisServer(options: {
+  port: number;
+  binary?: string;
+  cwd?: string;
+}): Promise<ChildProcess> {
+  const binary = options.binary ?? "redis-server";
+  const child = spawn(
+    binary,
+    ["--port", String(options.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    {
+      cwd: options.cwd,
+      stdio: "ignore",
+    },
+  );
+  const url = `redis://127.0.0.1:${options.port}`;
+  for (let i = 0; i < 50; i++) {
+    if (await canReach(url, 200)) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`started ${binary} on port ${options.port}, but it did not answer within 5 s`);
 }
 
 export async function ensureRedis(url: string, dataDir: string): Promise<RedisEndpoint> {
@@ -56,25 +84,19 @@ export async function ensureRedis(url: string, dataDir: string): Promise<RedisEn
     );
   }
   const port = await freePort();
-  const dir = join(dataDir, "redis");
-  await mkdir(dir, { recursive: true });
-  const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    cwd: dir,
-    stdio: "ignore",
-  });
-  const privateUrl = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 50; i++) {
-    if (await canReach(privateUrl, 200)) {
-      return {
-        url: privateUrl,
-        privateServer: child,
-        async stop() {
-          child.kill("SIGTERM");
-        },
-      };
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  const cwd = join(dataDir, "redis");
+  await mkdir(cwd, { recursive: true });
+  let child: ChildProcess;
+  try {
+    child = await startRedisServer({ port, binary, cwd });
+  } catch (error) {
+    throw new RedisUnavailableError((error as Error).message);
   }
-  child.kill("SIGKILL");
-  throw new RedisUnavailableError(`started ${binary} on port ${port}, but it did not answer within 5 s`);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    privateServer: child,
+    async stop() {
+      child.kill("SIGTERM");
+    },
+  };
 }

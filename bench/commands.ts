@@ -4,6 +4,7 @@
 // pipeline and commands. The floor: the same questions answered by hand-written SQL over a plain pg pool of the same
 // size, at the same concurrency. Office-wide questions (a leader's 进度/统计/逾期 over every unit) are timed apart,
 // one at a time: they read the whole record and are not what the targets are about.
+
 import { type ChildProcess, fork } from "node:child_process";
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -24,6 +25,7 @@ import {
   unitUserids,
 } from "./command-data.ts";
 import type { LoadRequest, LoadResult, Question } from "./command-load.ts";
+import { percentile } from "./figures.ts";
 
 function record(latencies: Record<string, number[]>, kind: string, ms: number): void {
   const list = latencies[kind] ?? [];
@@ -177,11 +179,6 @@ async function floorRun(pool: pg.Pool, questions: Question[], concurrency: numbe
 }
 
 // ---- Figures ----
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 

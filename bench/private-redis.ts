@@ -1,8 +1,7 @@
 // A redis-server of the benchmark's own, on a free port and without persistence: its memory figures are the
 // scheduler's alone (the shared Redis on 6379 carries other work), and it may be flushed between measurements.
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { Redis } from "ioredis";
+import { freePort, startRedisServer } from "../app/redis.ts";
 
 export interface PrivateRedis {
   url: string;
@@ -12,27 +11,12 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no free port");
-  return address.port;
-}
-
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    { stdio: "ignore" },
-  );
+  const child = await startRedisServer({ port });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `redis://127.0.0.1:${port}`;
-  const redis = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (n) => (n > 50 ? null : 100) });
-  redis.on("error", () => {}); // refused until the server listens; retried above
-  await redis.ping();
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
   return {
     url,
     redis,

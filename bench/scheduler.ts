@@ -10,6 +10,7 @@
 // nothing new), reminderJobs with redisKeys, redisKeyBytesKB (MEMORY USAGE summed over the prefix) and
 // redisUsedMemoryDeltaKB (INFO used_memory, connections included). Lateness: arrival at the fake WeCom − 09:00, per
 // reminder line, with ticks every latenessTickEveryMs.
+
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
@@ -24,6 +25,7 @@ import type { JobContext } from "../jobs/context.ts";
 import { REMINDERS_QUEUE, runTick, startJobs } from "../jobs/index.ts";
 import { startFakeWecomHttp } from "../test/fake-wecom/http-server.ts";
 import { createTestDatabase } from "../test/support/postgres.ts";
+import { percentile } from "./figures.ts";
 import { type PrivateRedis, startPrivateRedis } from "./private-redis.ts";
 import { generateCases, seedScheduleWorld, withClient } from "./scheduler-data.ts";
 
@@ -50,8 +52,6 @@ const movingClock = (start: number) => {
 const fixedClock = (moment: number) => ({ now: () => moment, sleep: realClock.sleep });
 const round = (ms: number) => Math.round(ms);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
 const nowhere: PushChannel = {
   async push() {

@@ -3,25 +3,16 @@
 // scheduler's queues must not meet another test's, or another helper's, on the shared Redis.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../../app/redis.ts";
 import { startFakeLongConnection } from "../fake-wecom/ws-server.ts";
 import { createTestDatabase } from "../support/postgres.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const dataDir = await mkdtemp(join(tmpdir(), "casebot-start-"));
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 interface Started {
   child: ChildProcess;

@@ -3,13 +3,13 @@
 // the fake long connection. Under a steady stream of commands, new 交办 notices and reminder slots, Redis is killed
 // and restarted; the report says what ran, how heap and open handles moved, what was delivered how often, and every
 // warn/error logged. test/soak/soak.test.ts runs it for about a minute; `npm run bench -- soak` for longer.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Redis } from "ioredis";
 import { pino } from "pino";
+import { freePort, startRedisServer } from "../../app/redis.ts";
 import { type HandledMessage, startLongConnection } from "../../bot/long-connection.ts";
 import type { IncomingMessage } from "../../bot/message.ts";
 import { createPipeline, FAILURE_ANSWER, type Pipeline } from "../../bot/pipeline.ts";
@@ -136,39 +136,12 @@ export function median(values: number[]): number {
       : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
 /** A redis-server of our own that keeps nothing on disk, on a fixed port so it can be started again there. */
 function privateRedis(port: number) {
   let child: ChildProcess | null = null;
   const url = `redis://127.0.0.1:${port}`;
   async function start() {
-    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-      stdio: "ignore",
-    });
-    for (let i = 0; i < 100; i++) {
-      const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      probe.on("error", () => {});
-      try {
-        await probe.connect();
-        await probe.ping();
-        return;
-      } catch {
-        await sleep(50);
-      } finally {
-        probe.disconnect();
-      }
-    }
-    throw new Error(`redis-server on port ${port} did not answer within 5 s`);
+    child = await startRedisServer({ port });
   }
   /** "shutdown": SHUTDOWN NOSAVE, as an operator would; "crash": SIGKILL, no goodbye to the clients. */
   async function kill(how: "shutdown" | "crash") {
