@@ -13,17 +13,12 @@ import { importCaseList } from "../casework/import-cases.ts";
 import { SpreadsheetError } from "../casework/spreadsheet.ts";
 import type { Db } from "../db/client.ts";
 import type { AdminGuard } from "./admin-auth.ts";
-import { type Route, readBody } from "./http.ts";
+import { type Route, readBody, sendJson } from "./http.ts";
 
 export const ADMIN_API_PATH = "/admin/api/";
 /** A 交办清单 of 10,000 rows is about 1 MB; room for much larger ones, not for anything. */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
 const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
-  res.end(JSON.stringify(body));
-}
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, rest: string[]) => Promise<void>;
 

@@ -30,6 +30,11 @@ async function health(checks: Record<string, HealthCheck>): Promise<{ ok: boolea
   return { ok: Object.values(results).every((r) => r === "ok"), checks: results };
 }
 
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
 /** The whole request body, or null as soon as it is larger than `maxBytes` (declared or sent). */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | null> {
   if (Number(req.headers["content-length"] ?? 0) > maxBytes) return null;

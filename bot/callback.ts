@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage as HttpRequest, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { Route } from "../app/http.ts";
+import { type Route, readBody } from "../app/http.ts";
 import { log as appLog } from "../app/log.ts";
 import {
   CallbackCryptoError,
@@ -88,17 +88,10 @@ async function defaultPostJson(url: string, body: unknown): Promise<void> {
   }
 }
 
-async function readBody(req: HttpRequest, maxBytes: number): Promise<string> {
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > maxBytes) throw new Refused(413, "body too large");
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new Refused(413, "body too large");
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+async function readText(req: HttpRequest, maxBytes: number): Promise<string> {
+  const body = await readBody(req, maxBytes);
+  if (body === null) throw new Refused(413, "body too large");
+  return body.toString("utf8");
 }
 
 function send(res: ServerResponse, status: number, body: string, type = "text/plain; charset=utf-8"): void {
@@ -188,7 +181,7 @@ export function callbackRoutes(options: CallbackOptions): Route[] {
   }
 
   async function handlePost(req: HttpRequest, res: ServerResponse, url: URL): Promise<void> {
-    const raw = await readBody(req, maxBodyBytes);
+    const raw = await readText(req, maxBodyBytes);
     let parsedEnvelope: unknown;
     try {
       parsedEnvelope = JSON.parse(raw);

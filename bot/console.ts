@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage as HttpRequest, ServerResponse } from "node:http";
-import type { Route } from "../app/http.ts";
+import { type Route, readBody, sendJson } from "../app/http.ts";
 import type { Db } from "../db/client.ts";
 import type { IncomingMessage, Notice, PushChannel } from "./message.ts";
 import type { Pipeline } from "./pipeline.ts";
@@ -72,21 +72,11 @@ class RequestError extends Error {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
-  res.end(JSON.stringify(body));
-}
-
 async function readJson(req: HttpRequest): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new RequestError(413, `请求太大：最多 ${MAX_BODY_BYTES / 1024} KB。`);
-    chunks.push(chunk);
-  }
+  const body = await readBody(req, MAX_BODY_BYTES);
+  if (body === null) throw new RequestError(413, `请求太大：最多 ${MAX_BODY_BYTES / 1024} KB。`);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return JSON.parse(body.toString("utf8"));
   } catch {
     throw new RequestError(400, "请求不是有效的 JSON，应为 { userid, chatId, text }。");
   }
