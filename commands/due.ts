@@ -4,11 +4,11 @@ import { chineseDate, escapeMarkdown, fitStream } from "../bot/render.ts";
 import { addCalendarDays, addWorkingDays } from "../domain/calendar.ts";
 import type { Command } from "./command.ts";
 import {
+  countOpenDuties,
   groupedPage,
   hiddenNote,
   listableUnits,
   loadOpenDuties,
-  openDutyWhere,
   parsePage,
   usageAnswer,
 } from "./duty-list.ts";
@@ -36,9 +36,7 @@ export const dueCommand: Command = {
     // Deadlines with at most `days` working days left: up to (not including) the (days+1)-th working day.
     const before = addWorkingDays(ctx.today, days + 1);
     const items = await loadOpenDuties(ctx, units, { from: ctx.today, before });
-    const overdue = await ctx.db.assignment.count({
-      where: { AND: [openDutyWhere({ before: ctx.today }), units ? { unitId: { in: units } } : {}] },
-    });
+    const overdue = await countOpenDuties(ctx.db, units, { before: ctx.today });
     const overdueNote = overdue ? `另有${overdue}件已逾期，发送「逾期」查看。` : "";
     const until = chineseDate(addCalendarDays(before, -1));
     if (items.length === 0) return [`${days}个工作日内（至${until}）没有到期的任务。`, overdueNote].join("");

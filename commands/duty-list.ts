@@ -3,7 +3,7 @@
 import { caseTitle, chineseDate, dueMarkdown, escapeMarkdown, fitStream, paginate } from "../bot/render.ts";
 import { type GroupChat, Prisma, plainRows } from "../db/client.ts";
 import type { CalendarDate } from "../domain/calendar.ts";
-import { compareDuties, DUTY_RULES, type Duty, nextDuty } from "../domain/duties.ts";
+import { compareDuties, DUTY_RULES, type Duty, type DutyRule, nextDuty } from "../domain/duties.ts";
 import {
   type AssignmentRole,
   type AssignmentState,
@@ -22,41 +22,31 @@ export interface DeadlineWindow {
   before?: CalendarDate;
 }
 
-const day = (d: CalendarDate) => new Date(`${d}T00:00:00Z`);
-
-/** The database's half of nextDuty: one branch per duty rule, so "open" cannot mean two things. */
-export function openDutyWhere(window: DeadlineWindow = {}): Prisma.AssignmentWhereInput {
-  const range: Prisma.DateTimeFilter = {};
-  if (window.from) range.gte = day(window.from);
-  if (window.before) range.lt = day(window.before);
-  const bounded = window.from !== undefined || window.before !== undefined;
-  return {
-    OR: DUTY_RULES.map((rule) => {
-      const branch: Prisma.AssignmentWhereInput = { state: rule.state };
-      if (rule.roles) branch.role = { in: [...rule.roles] };
-      if (bounded) branch[rule.field] = range;
-      if (rule.needsDeadline) {
-        // Only publishDeadline has this rule; it is nullable, unlike signDeadline.
-        branch.NOT = { [rule.field]: null };
-        branch.publishedOn = null;
-      }
-      return branch;
-    }),
-  };
-}
-
-/** The same rules as SQL, for the one query that loads the duties with everything a line shows. */
-function openDutySql(window: DeadlineWindow): Prisma.Sql {
+/**
+ * The database's half of nextDuty, over `"Assignment" a`: one branch per duty rule, so "open" cannot mean two things.
+ * With a window, only duties whose deadline falls in it.
+ */
+export function openDutySql(window: DeadlineWindow = {}): Prisma.Sql {
   const branches = DUTY_RULES.map((rule) => {
     const field = Prisma.raw(`a."${rule.field}"`);
-    const parts = [Prisma.sql`a."state" = ${Prisma.raw(`'${rule.state}'`)}`];
-    if (rule.roles) parts.push(Prisma.sql`a."role" IN (${Prisma.raw(rule.roles.map((r) => `'${r}'`).join(", "))})`);
+    const parts = [Prisma.raw(dutyRuleSql(rule))];
     if (window.from) parts.push(Prisma.sql`${field} >= ${window.from}::date`);
     if (window.before) parts.push(Prisma.sql`${field} < ${window.before}::date`);
-    if (rule.needsDeadline) parts.push(Prisma.sql`${field} IS NOT NULL AND a."publishedOn" IS NULL`);
     return Prisma.sql`(${Prisma.join(parts, " AND ")})`;
   });
   return Prisma.sql`(${Prisma.join(branches, " OR ")})`;
+}
+
+/**
+ * One rule's own condition on `"Assignment" a`, as nextDuty reads it: the state, the roles, and for a rule that needs
+ * its deadline (公开) that deadline set and not yet done. Every query of open duties (these lists, the scheduler's
+ * reminder slots) builds on it.
+ */
+export function dutyRuleSql(rule: DutyRule): string {
+  const parts = [`a."state" = '${rule.state}'`];
+  if (rule.roles) parts.push(`a."role" IN (${rule.roles.map((r) => `'${r}'`).join(", ")})`);
+  if (rule.needsDeadline) parts.push(`a."${rule.field}" IS NOT NULL AND a."publishedOn" IS NULL`);
+  return parts.join(" AND ");
 }
 
 interface DutyRow {
@@ -101,6 +91,22 @@ export interface OpenDuty {
   visible: boolean;
 }
 
+const ofUnits = (unitIds: number[] | null) =>
+  unitIds ? Prisma.sql`AND a."unitId" IN (${Prisma.join(unitIds)})` : Prisma.empty;
+
+/** How many open duties of the given units (all when null) have their deadline in the window. */
+export async function countOpenDuties(
+  db: CommandContext["db"],
+  unitIds: number[] | null,
+  window: DeadlineWindow,
+): Promise<number> {
+  if (unitIds?.length === 0) return 0;
+  const query = Prisma.sql`SELECT count(*)::int AS "count" FROM "Assignment" a
+    WHERE ${openDutySql(window)} ${ofUnits(unitIds)}`;
+  const [row] = await plainRows<{ count: number }>(db, query.text, query.values);
+  return row?.count ?? 0;
+}
+
 /** The deadline columns of a duty row, read as JSON text and made Dates. */
 const DATE_FIELDS = [
   "signDeadline",
@@ -121,7 +127,7 @@ export async function loadOpenDuties(
   window: DeadlineWindow = {},
 ): Promise<OpenDuty[]> {
   if (unitIds?.length === 0) return [];
-  const units = unitIds ? Prisma.sql`AND a."unitId" IN (${Prisma.join(unitIds)})` : Prisma.empty;
+  const units = ofUnits(unitIds);
   // Dates as JSON text ("2024-03-15"), which pg and Prisma read alike; made Dates below as Prisma would.
   const query = Prisma.sql`
     SELECT a."id", a."unitId", a."role"::text AS "role", a."state"::text AS "state",

@@ -4,6 +4,7 @@
 // runs, each (assignment, duty, deadline, day, audience, chat) exists once. Redis never sees a slot: only one digest
 // job per chat that has something to send. bench/scheduler.ts measures it on a million open assignments.
 import type { Logger } from "pino";
+import { dutyRuleSql } from "../commands/duty-list.ts";
 import type { Db } from "../db/client.ts";
 import { addCalendarDays, type CalendarDate } from "../domain/calendar.ts";
 import { DUTY_RULES } from "../domain/duties.ts";
@@ -59,10 +60,8 @@ function dutyRowsSql(condition: (column: string) => string, allSessions: boolean
     : `AND a."caseId" IN (SELECT c.id FROM "Case" c WHERE c."sessionId" IN (SELECT id FROM sessions))`;
   const parts = DUTY_RULES.map((rule) => {
     const column = `a."${rule.field}"`;
-    const roles = rule.roles ? `AND a.role::text IN (${rule.roles.map((r) => `'${r}'`).join(", ")})` : "";
-    const published = rule.kind === "PUBLISH" ? `AND a."publishedOn" IS NULL` : "";
     return `SELECT a.id AS "assignmentId", a."unitId", '${rule.kind}' AS duty, ${column} AS deadline
-      FROM "Assignment" a WHERE a.state = '${rule.state}'::"AssignmentState" ${roles} ${published} ${inSessions}
+      FROM "Assignment" a WHERE ${dutyRuleSql(rule)} ${inSessions}
         AND ${column} IS NOT NULL AND (${condition(column)})`;
   });
   // 续办 of B-class replies: each open FollowUp is a duty with its own date.
