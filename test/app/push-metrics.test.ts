@@ -8,7 +8,15 @@ import type { PushRouter } from "../../bot/push.ts";
 import { enqueueNotice } from "../../casework/events.ts";
 import { runTick, sendNoticeBatch, sendReminderDigest } from "../../jobs/index.ts";
 import { type FakeWecomHttp, startFakeWecomHttp } from "../fake-wecom/http-server.ts";
-import { addAssignment, fakeClockAt, seedWorld, shanghai, testContext, type World } from "../jobs/fixture.ts";
+import {
+  addAssignment,
+  clearScheduledWork,
+  fakeClockAt,
+  seedWorld,
+  shanghai,
+  testContext,
+  type World,
+} from "../jobs/fixture.ts";
 import { silentLog } from "../jobs/log.ts";
 import { driveUntilSettled, type FakeClock } from "../support/clock.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
@@ -28,9 +36,7 @@ afterAll(async () => {
   await Promise.all([database?.drop(), redis?.cleanup()]);
 });
 beforeEach(async () => {
-  await database.db.reminderSlot.deleteMany();
-  await database.db.outbox.deleteMany();
-  await database.db.assignment.updateMany({ data: { state: "WITHDRAWN" } });
+  await clearScheduledWork(database.db);
 });
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();

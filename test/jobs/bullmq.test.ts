@@ -10,7 +10,7 @@ import { sentinelKey } from "../../jobs/recovery.ts";
 import { startFakeWecomHttp } from "../fake-wecom/http-server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { createTestRedis, type TestRedis } from "../support/redis.ts";
-import { addAssignment, seedWorld, shanghai, type World } from "./fixture.ts";
+import { addAssignment, clearScheduledWork, seedWorld, shanghai, type World } from "./fixture.ts";
 import { silentLog } from "./log.ts";
 
 let database: TestDatabase;
@@ -26,9 +26,7 @@ afterAll(async () => {
   await Promise.all([database?.drop(), redis?.cleanup()]);
 });
 beforeEach(async () => {
-  await database.db.reminderSlot.deleteMany();
-  await database.db.outbox.deleteMany();
-  await database.db.assignment.updateMany({ data: { state: "WITHDRAWN" } });
+  await clearScheduledWork(database.db);
   await wipePrefix();
 });
 afterEach(async () => {

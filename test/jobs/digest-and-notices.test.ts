@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { createTestRedis, type TestRedis } from "../support/redis.ts";
 import {
   addAssignment,
+  clearScheduledWork,
   day,
   fakeClockAt,
   pushedExceptWeekly,
@@ -34,9 +35,7 @@ afterAll(async () => {
   await Promise.all([database?.drop(), redis?.cleanup()]);
 });
 beforeEach(async () => {
-  await database.db.reminderSlot.deleteMany();
-  await database.db.outbox.deleteMany();
-  await database.db.assignment.updateMany({ data: { state: "WITHDRAWN" } });
+  await clearScheduledWork(database.db);
 });
 
 describe("one digest per group", () => {

@@ -78,6 +78,13 @@ export async function seedWorld(db: Db, unitCount = 2): Promise<World> {
   return { sessionId: session.id, officeUnitId: office.id, units };
 }
 
+/** Between tests: no reminder slot or notice left, and every assignment so far withdrawn (owes nothing). */
+export async function clearScheduledWork(db: Db): Promise<void> {
+  await db.reminderSlot.deleteMany();
+  await db.outbox.deleteMany();
+  await db.assignment.updateMany({ data: { state: "WITHDRAWN" } });
+}
+
 let caseNumber = 100;
 
 export async function addAssignment(

@@ -5,6 +5,7 @@ import { localTime } from "../../domain/reminders.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import {
   addAssignment,
+  clearScheduledWork,
   day,
   fakeClockAt,
   pushedExceptWeekly,
@@ -27,10 +28,7 @@ afterAll(async () => {
   await database?.drop();
 });
 beforeEach(async () => {
-  const { db } = database;
-  await db.reminderSlot.deleteMany();
-  await db.outbox.deleteMany();
-  await db.assignment.updateMany({ data: { state: "WITHDRAWN" } });
+  await clearScheduledWork(database.db);
 });
 
 const HOUR = 3_600_000;
