@@ -216,17 +216,25 @@ function startLoad(): Promise<{ child: ChildProcess; url: string; botId: string;
   });
 }
 
-function load(child: ChildProcess, request: LoadRequest): Promise<LoadResult> {
+/** Sends the load generator one request and waits for its answer of the given type. */
+function ask<T>(child: ChildProcess, request: object, answerType: string): Promise<T> {
   return new Promise((resolve) => {
-    const onMessage = (m: { type: string; result: LoadResult }) => {
-      if (m.type !== "result") return;
+    const onMessage = (m: { type: string } & T) => {
+      if (m.type !== answerType) return;
       child.off("message", onMessage);
-      resolve(m.result);
+      resolve(m);
     };
     child.on("message", onMessage);
     child.send(request);
   });
 }
+
+const load = async (child: ChildProcess, request: LoadRequest): Promise<LoadResult> =>
+  (await ask<{ result: LoadResult }>(child, request, "result")).result;
+
+/** One question alone; its latency in ms. */
+const once = async (child: ChildProcess, question: Question): Promise<number> =>
+  (await ask<{ ms: number }>(child, { type: "once", question }, "once")).ms;
 
 async function checkpoint(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -236,19 +244,6 @@ async function checkpoint(url: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-/** One question alone; its latency in ms. */
-function once(child: ChildProcess, question: Question): Promise<number> {
-  return new Promise((resolve) => {
-    const onMessage = (m: { type: string; ms: number }) => {
-      if (m.type !== "once") return;
-      child.off("message", onMessage);
-      resolve(m.ms);
-    };
-    child.on("message", onMessage);
-    child.send({ type: "once", question });
-  });
 }
 
 export async function benchCommands(url: string): Promise<Record<string, number>> {
