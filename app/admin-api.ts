@@ -10,7 +10,6 @@ import { join } from "node:path";
 import { exportLedger } from "../casework/export-ledger.ts";
 import { listGroups, setGroupWebhook } from "../casework/groups.ts";
 import { importCaseList } from "../casework/import-cases.ts";
-import { SpreadsheetError } from "../casework/spreadsheet.ts";
 import type { Db } from "../db/client.ts";
 import type { AdminGuard } from "./admin-auth.ts";
 import { type Route, readBody, sendJson } from "./http.ts";
@@ -30,13 +29,9 @@ export function adminApiRoutes(options: { db: Db; guard: AdminGuard | undefined;
     if (body.length === 0) return sendJson(res, 400, { error: "请在请求体中上传交办清单（.xlsx）。" });
     const dryRun = ["1", "true"].includes(url.searchParams.get("dryRun") ?? "");
     const name = url.searchParams.get("name") ?? "上传的交办清单";
-    try {
-      const result = await importCaseList(db, body, { dryRun, actorLabel: `管理接口导入（${name.slice(0, 100)}）` });
-      sendJson(res, result.problems.length > 0 ? 422 : 200, result);
-    } catch (error) {
-      if (!(error instanceof SpreadsheetError)) throw error;
-      sendJson(res, 400, { error: error.message });
-    }
+    // A file that is no workbook at all comes back as a problem too (422), like any other row or column.
+    const result = await importCaseList(db, body, { dryRun, actorLabel: `管理接口导入（${name.slice(0, 100)}）` });
+    sendJson(res, result.problems.length > 0 ? 422 : 200, result);
   };
   const exportCases: Handler = async (_req, res) => {
     const file = join(tmpdir(), `casebot-ledger-${randomUUID()}.xlsx`);
