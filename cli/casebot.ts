@@ -49,20 +49,13 @@ async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
       await db.$disconnect();
     }
   }
-  const { startEmbeddedDatabase } = await import("../db/embedded.ts");
-  const { applyMigrations } = await import("../db/migrate.ts");
-  const { join } = await import("node:path");
-  const embedded = await startEmbeddedDatabase(join(process.env.DATA_DIR?.trim() || "./data", "pglite"));
+  // The embedded database exactly as npm start opens it (migrated first).
+  const { openDatabase } = await import("../app/database.ts");
+  const embedded = await openDatabase({ dataDir: process.env.DATA_DIR?.trim() || "./data" });
   try {
-    await applyMigrations(embedded.url);
-    const db = createDb(embedded.url, { poolSize: 1 });
-    try {
-      return await work(db);
-    } finally {
-      await db.$disconnect();
-    }
+    return await work(embedded.db);
   } finally {
-    await embedded.stop();
+    await embedded.close();
   }
 }
 
