@@ -78,13 +78,33 @@ async function run(request: LoadRequest): Promise<LoadResult> {
   return { latencies, completed, seconds: request.durationMs / 1000, failures, firstFailure };
 }
 
+/** Each question once, `concurrency` at a time: the first answers, before anything is kept. */
+async function each(concurrency: number, questions: Question[]): Promise<LoadResult> {
+  const latencies: Record<string, number[]> = {};
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let q = questions[next++]; q; q = questions[next++]) record(latencies, q.kind, await once(q));
+    }),
+  );
+  return { latencies, completed: questions.length, seconds: (performance.now() - started) / 1000, failures: 0 };
+}
+
 async function once(q: Question): Promise<number> {
   const sentAt = performance.now();
   await fake.waitForReply(fake.sendText({ ...q, msgid: `bench-${++serial}` }), 120_000);
   return performance.now() - sentAt;
 }
 
-type Request = LoadRequest | { type: "once"; question: Question } | { type: "close" };
+/** Each question once, `concurrency` at a time. */
+export interface EachRequest {
+  type: "each";
+  concurrency: number;
+  questions: Question[];
+}
+
+type Request = LoadRequest | EachRequest | { type: "once"; question: Question } | { type: "close" };
 
 process.on("message", (message: Request) => {
   if (message.type === "close") {
@@ -93,6 +113,10 @@ process.on("message", (message: Request) => {
   }
   if (message.type === "once") {
     void once(message.question).then((ms) => send({ type: "once", ms }));
+    return;
+  }
+  if (message.type === "each") {
+    void each(message.concurrency, message.questions).then((result) => send({ type: "result", result }));
     return;
   }
   void run(message).then((result) => send({ type: "result", result }));

@@ -1,6 +1,7 @@
 // The inbound pipeline every transport feeds: take the message once (by msgid, in PostgreSQL so it holds across
 // restarts and across instances), slow down a person who floods, hand it to the commands, and give back the
 // Markdown to send on that transport.
+import { batched } from "../db/batched.ts";
 import { type Db, plainExecute, plainRows } from "../db/client.ts";
 import { cleanText, type IncomingMessage, isWecomId } from "./message.ts";
 import { maskPhoneNumbers } from "./render.ts";
@@ -106,26 +107,4 @@ function inboundMarkers(db: Db) {
     return msgids.map(() => null);
   });
   return { take, answered };
-}
-
-/** Calls made in one turn of the event loop, run together as one `run` at the end of it; each gets its own result. */
-function batched<T, R>(run: (items: T[]) => Promise<R[]>): (item: T) => Promise<R> {
-  let waiting: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
-  const flush = async () => {
-    const batch = waiting;
-    waiting = [];
-    try {
-      const results = await run(batch.map((w) => w.item));
-      batch.forEach((w, i) => {
-        w.resolve(results[i] as R);
-      });
-    } catch (error) {
-      for (const w of batch) w.reject(error);
-    }
-  };
-  return (item) =>
-    new Promise<R>((resolve, reject) => {
-      if (waiting.length === 0) setImmediate(flush);
-      waiting.push({ item, resolve, reject });
-    });
 }

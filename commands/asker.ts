@@ -1,6 +1,7 @@
-// Who is asking, and in which group: the member (active, by WeCom userid) with their unit, and the group's binding,
-// read in one round trip. Every message starts here, so it is one plain SQL query rather than two or three client
-// calls, each of which costs more CPU than the query itself.
+// Who is asking, and in which group: the member (active, by WeCom userid) with their unit, and the group's binding.
+// Every message starts here, so it is plain SQL rather than two or three client calls (each costs more CPU than the
+// query itself), and the askers of the messages that arrive together are read in one statement (db/batched.ts).
+import { batched } from "../db/batched.ts";
 import { type Db, type GroupChat, type Person, plainRows, type Unit } from "../db/client.ts";
 import type { Member } from "./command.ts";
 
@@ -11,23 +12,47 @@ function withDates<T extends { createdAt: Date; updatedAt: Date }>(row: Json<T>)
   return { ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) } as T;
 }
 
-export async function findAsker(
-  db: Db,
-  userid: string,
-  chatId: string | null,
-): Promise<{ member: Member | null; chat: GroupChat | null }> {
-  const [row] = await plainRows<{ person: Json<Person> | null; unit: Json<Unit> | null; chat: Json<GroupChat> | null }>(
-    db,
-    `SELECT row_to_json(p) AS "person", row_to_json(u) AS "unit", row_to_json(g) AS "chat"
-    FROM (SELECT 1) AS asked
-      LEFT JOIN "Person" p ON p."userid" = $1 AND p."active"
-      LEFT JOIN "Unit" u ON u."id" = p."unitId"
-      LEFT JOIN "GroupChat" g ON g."chatId" = $2`,
-    [userid, chatId],
-  );
+export interface Asker {
+  member: Member | null;
+  chat: GroupChat | null;
+}
+
+interface AskerRow {
+  person: Json<Person> | null;
+  unit: Json<Unit> | null;
+  chat: Json<GroupChat> | null;
+}
+
+// Each lookup by its unique key (LATERAL … LIMIT 1 keeps the planner from hashing the whole table for one row).
+const ASKERS_SQL = `SELECT row_to_json(p) AS "person", row_to_json(u) AS "unit", row_to_json(g) AS "chat"
+  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS asked("userid", "chatId", "n")
+    LEFT JOIN LATERAL (SELECT * FROM "Person" p WHERE p."userid" = asked."userid" AND p."active" LIMIT 1) p ON true
+    LEFT JOIN LATERAL (SELECT * FROM "Unit" u WHERE u."id" = p."unitId" LIMIT 1) u ON true
+    LEFT JOIN LATERAL (SELECT * FROM "GroupChat" g WHERE g."chatId" = asked."chatId" LIMIT 1) g ON true
+  ORDER BY asked."n"`;
+
+function toAsker(row: AskerRow | undefined): Asker {
   const member = row?.person
     ? { ...withDates<Person>(row.person), unit: row.unit ? withDates<Unit>(row.unit) : null }
     : null;
   const chat = row?.chat ? withDates<GroupChat>(row.chat) : null;
   return { member, chat };
+}
+
+type Question = { userid: string; chatId: string | null };
+const lookups = new WeakMap<Db, (question: Question) => Promise<Asker>>();
+
+export function findAsker(db: Db, userid: string, chatId: string | null): Promise<Asker> {
+  let lookup = lookups.get(db);
+  if (!lookup) {
+    lookup = batched(async (questions: Question[]) => {
+      const rows = await plainRows<AskerRow>(db, ASKERS_SQL, [
+        questions.map((q) => q.userid),
+        questions.map((q) => q.chatId),
+      ]);
+      return questions.map((_, i) => toAsker(rows[i]));
+    });
+    lookups.set(db, lookup);
+  }
+  return lookup({ userid, chatId });
 }

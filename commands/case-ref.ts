@@ -99,10 +99,11 @@ async function loadCases(
   const rows = await plainRows<{ found: string }>(
     db,
     `SELECT (to_jsonb(c) || jsonb_build_object('session', to_jsonb(s), 'assignments', COALESCE(
-      (SELECT jsonb_agg(to_jsonb(a) || jsonb_build_object('unit', to_jsonb(u), 'handler', to_jsonb(h))
+      (SELECT jsonb_agg(to_jsonb(a) || jsonb_build_object(
+            'unit', (SELECT to_jsonb(u) FROM "Unit" u WHERE u."id" = a."unitId"),
+            'handler', (SELECT to_jsonb(h) FROM "Person" h WHERE h."id" = a."handlerId"))
           ORDER BY a."role", a."id")
-        FROM "Assignment" a JOIN "Unit" u ON u."id" = a."unitId" LEFT JOIN "Person" h ON h."id" = a."handlerId"
-        WHERE a."caseId" = c."id"), '[]'::jsonb)))::text AS "found"
+        FROM "Assignment" a WHERE a."caseId" = c."id"), '[]'::jsonb)))::text AS "found"
     FROM "Case" c JOIN "Session" s ON s."id" = c."sessionId"
     WHERE c."number" = ANY($1::text[]) ${kind} ${session}
     ORDER BY s."year" DESC, c."sessionId" DESC, c."kind", c."number"`,

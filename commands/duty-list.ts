@@ -128,17 +128,18 @@ export async function loadOpenDuties(
 ): Promise<OpenDuty[]> {
   if (unitIds?.length === 0) return [];
   const units = ofUnits(unitIds);
-  // Dates as JSON text ("2024-03-15"), which pg and Prisma read alike; made Dates below as Prisma would.
+  // Dates as JSON text ("2024-03-15"), which pg and Prisma read alike; made Dates below as Prisma would. The handler's
+  // name is looked up per row by id: joined, the planner hashed the whole Person table for a few dozen rows.
   const query = Prisma.sql`
     SELECT a."id", a."unitId", a."role"::text AS "role", a."state"::text AS "state",
       ${Prisma.raw(DATE_FIELDS.map((f) => `to_json(a."${f}") AS "${f}"`).join(", "))},
-      u."name" AS "unitName", h."name" AS "handlerName", c."kind"::text AS "kind", c."number", c."title",
+      u."name" AS "unitName", (SELECT h."name" FROM "Person" h WHERE h."id" = a."handlerId") AS "handlerName",
+      c."kind"::text AS "kind", c."number", c."title",
       c."disclosure"::text AS "disclosure", s."name" AS "sessionName",
       ARRAY(SELECT b."unitId" FROM "Assignment" b WHERE b."caseId" = a."caseId" AND b."state" <> 'WITHDRAWN')
         AS "caseUnitIds"
     FROM "Assignment" a
       JOIN "Unit" u ON u."id" = a."unitId"
-      LEFT JOIN "Person" h ON h."id" = a."handlerId"
       JOIN "Case" c ON c."id" = a."caseId"
       JOIN "Session" s ON s."id" = c."sessionId"
     WHERE ${openDutySql(window)} ${units}

@@ -10,12 +10,14 @@ export * from "../generated/prisma/client.ts";
 /** The pool under each client createDb made, for plainRows/plainExecute. */
 const pools = new WeakMap<Db, pg.Pool>();
 
+// Settings for every connection, so no query has to wrap itself in a transaction to say so:
+// - jit=off: JIT compiling pays off for long analytical queries; the bot's are short, and a query with many per-row
+//   lookups (statistics over a unit's assignments) passes the JIT cost threshold and then spends more time compiling
+//   than running. (PGlite, which has no JIT, ignores it.)
+export const CONNECTION_OPTIONS = "-c jit=off";
+
 export function createDb(connectionString: string, options: { poolSize?: number } = {}): Db {
-  // JIT compiling pays off for long analytical queries; the bot's are short, and a query with many per-row lookups
-  // (statistics over a unit's assignments) passes the JIT cost threshold and then spends more time compiling than
-  // running. Off for every connection, so no query has to wrap itself in a transaction to say so. (PGlite, which
-  // has no JIT, ignores it.)
-  const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, options: "-c jit=off" });
+  const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, options: CONNECTION_OPTIONS });
   // An idle connection the server closed (a restart, a dropped database) is discarded by the pool and the next query
   // opens a new one; without a listener that 'error' event would take the whole process down. Queries in flight
   // still fail with their own error.
