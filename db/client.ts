@@ -32,6 +32,11 @@ export function createDb(connectionString: string, options: { poolSize?: number 
  * times the CPU of the query itself per call. Rows come as pg gives them, so select only text, json, int4 and boolean
  * columns (pg and Prisma read dates and bigints differently) and cast parameters whose type SQL cannot infer. A client
  * not made by createDb (a test's logging client) runs the same SQL through Prisma.
+ *
+ * Each statement is prepared once per connection. PostgreSQL still plans it afresh for each call whose parameters it
+ * can see and estimate (an array's length, a unit's share of rows), which for the per-message statements costs more
+ * than running them. Where the best plan cannot depend on the values (lookups by key), write a parameter as
+ * `(SELECT $1::text[])`: the planner cannot look into it, and after its first five calls it keeps one plan.
  */
 export async function plainRows<T>(db: Db, text: string, values: unknown[]): Promise<T[]> {
   const pool = pools.get(db);
