@@ -45,6 +45,11 @@ export interface FakeOptions {
   streamMaxBytes?: number;
   /** aibot_send_msg markdown.content limit; default 20480 bytes (the smart bot's markdown limit, wecom.md). */
   markdownMaxBytes?: number;
+  /**
+   * Keep every frame and reply for the test to inspect (default). A benchmark turns it off: it sends far too many,
+   * and a heap full of them makes the fake's own garbage collection stall the latencies it measures.
+   */
+  record?: boolean;
 }
 
 /** `at`: performance.now() when sent or received. */
@@ -116,6 +121,7 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
   const secret = options.secret ?? "fake-secret";
   const streamMaxBytes = options.streamMaxBytes ?? 20480;
   const markdownMaxBytes = options.markdownMaxBytes ?? 20480;
+  const keep = options.record ?? true;
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve, reject) => {
     server.on("listening", () => resolve());
@@ -135,8 +141,21 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
   /** Waiters for a callback's finished reply (or its refusal). */
   const waiters = new Map<string, Array<(outcome: StreamReply | Rejection) => void>>();
 
+  // A benchmark sends hundreds of thousands of callbacks through one fake: the oldest are forgotten (as WeCom stops
+  // taking replies to old callbacks) and settled waiters dropped, so the fake's own garbage collection does not stall
+  // the latencies it measures.
+  function rememberCallback(reqId: string): void {
+    callbacks.set(reqId, { streamId: null, finished: false });
+    if (callbacks.size > 10_000) callbacks.delete(callbacks.keys().next().value as string);
+  }
+  function settleWaiters(reqId: string, outcome: StreamReply | Rejection): void {
+    const list = waiters.get(reqId);
+    waiters.delete(reqId);
+    for (const settle of list ?? []) settle(outcome);
+  }
+
   function send(connection: Connection, frame: Json): void {
-    frames.push({ at: performance.now(), connection: connection.record.id, direction: "out", frame });
+    if (keep) frames.push({ at: performance.now(), connection: connection.record.id, direction: "out", frame });
     connection.socket.send(JSON.stringify(frame));
   }
   function ack(connection: Connection, reqId: string, errcode = 0, errmsg = "ok"): void {
@@ -146,7 +165,7 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
     const rejection = { connection: connection.record.id, cmd, reqId, errcode, errmsg };
     rejections.push(rejection);
     ack(connection, reqId, errcode, errmsg);
-    if (cmd === "aibot_respond_msg") for (const settle of waiters.get(reqId) ?? []) settle(rejection);
+    if (cmd === "aibot_respond_msg") settleWaiters(reqId, rejection);
   }
 
   /** aibot_subscribe: the right bot_id and secret, unless the test queued a refusal. */
@@ -205,9 +224,9 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
     };
     callback.streamId = reply.streamId;
     callback.finished = reply.finish;
-    replies.push(reply);
+    if (keep) replies.push(reply);
     ack(connection, reqId);
-    if (reply.finish) for (const settle of waiters.get(reqId) ?? []) settle(reply);
+    if (reply.finish) settleWaiters(reqId, reply);
   }
   function respondRefusal(callback: Callback | undefined, body: unknown): Refusal | null {
     if (!callback) return [CODES.invalidParameter, "req_id is not a callback"];
@@ -265,7 +284,7 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
     } catch {
       // recorded as the raw text; refused below
     }
-    frames.push({ at: performance.now(), connection: connection.record.id, direction: "in", frame: parsed });
+    if (keep) frames.push({ at: performance.now(), connection: connection.record.id, direction: "in", frame: parsed });
     const frame: Json = isObject(parsed) ? parsed : {};
     const cmd = typeof frame.cmd === "string" ? frame.cmd : null;
     const reqId = isObject(frame.headers) && nonEmpty(frame.headers.req_id) ? frame.headers.req_id : null;
@@ -324,7 +343,7 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
       msgtype,
       ...content,
     };
-    callbacks.set(reqId, { streamId: null, finished: false });
+    rememberCallback(reqId);
     send(connection, { cmd: "aibot_msg_callback", headers: { req_id: reqId }, body });
     return reqId;
   }
@@ -333,9 +352,9 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
     const connection = current();
     const frame = isObject(data) ? data : null;
     const reqId = frame && isObject(frame.headers) ? frame.headers.req_id : undefined;
-    if (nonEmpty(reqId)) callbacks.set(reqId, { streamId: null, finished: false });
+    if (nonEmpty(reqId)) rememberCallback(reqId);
     const text = typeof data === "string" ? data : JSON.stringify(data);
-    frames.push({ at: performance.now(), connection: connection.record.id, direction: "out", frame: data });
+    if (keep) frames.push({ at: performance.now(), connection: connection.record.id, direction: "out", frame: data });
     connection.socket.send(text);
   }
 
