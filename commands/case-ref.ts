@@ -93,9 +93,10 @@ async function loadCases(
   where: { kind?: CaseKind; session?: string },
 ): Promise<CaseWithAssignments[]> {
   const numbers = sameValueNumbers(number);
+  // The values hidden from the planner (db/client.ts, plainRows): the lookup by number is the plan for any of them.
   const values: unknown[] = [numbers];
-  const kind = where.kind ? `AND c."kind"::text = $${values.push(where.kind)}` : "";
-  const session = where.session ? `AND strpos(s."name", $${values.push(where.session)}::text) > 0` : "";
+  const kind = where.kind ? `AND c."kind"::text = (SELECT $${values.push(where.kind)}::text)` : "";
+  const session = where.session ? `AND strpos(s."name", (SELECT $${values.push(where.session)}::text)) > 0` : "";
   const rows = await plainRows<{ found: string }>(
     db,
     `SELECT (to_jsonb(c) || jsonb_build_object('session', to_jsonb(s), 'assignments', COALESCE(
@@ -105,7 +106,7 @@ async function loadCases(
           ORDER BY a."role", a."id")
         FROM "Assignment" a WHERE a."caseId" = c."id"), '[]'::jsonb)))::text AS "found"
     FROM "Case" c JOIN "Session" s ON s."id" = c."sessionId"
-    WHERE c."number" = ANY($1::text[]) ${kind} ${session}
+    WHERE c."number" = ANY((SELECT $1::text[])::text[]) ${kind} ${session}
     ORDER BY s."year" DESC, c."sessionId" DESC, c."kind", c."number"`,
     values,
   );
