@@ -26,7 +26,7 @@ import {
   unitUserids,
 } from "./command-data.ts";
 import type { EachRequest, LoadRequest, LoadResult, Question } from "./command-load.ts";
-import { percentile } from "./figures.ts";
+import { cpuTicks, percentile, stealPercent } from "./figures.ts";
 
 function record(latencies: Record<string, number[]>, kind: string, ms: number): void {
   const list = latencies[kind] ?? [];
@@ -300,6 +300,7 @@ export async function benchCommands(url: string): Promise<Record<string, number>
         ` p50 ${coldSummary.p50} ms, p99 ${coldSummary.p99} ms`,
     );
     const questions = unitQuestions(data, 50_000);
+    const ticksBeforeLevels = cpuTicks();
     for (const concurrency of LEVELS) {
       const request = { type: "run", concurrency, warmupMs: WARMUP_MS, durationMs: DURATION_MS, questions } as const;
       const app = await load(child, request);
@@ -329,6 +330,10 @@ export async function benchCommands(url: string): Promise<Record<string, number>
         `    p50 by command (app / floor): ${KINDS.map((k) => `${k} ${kindP50(app, k)}/${kindP50(floor, k)}`).join(", ")}`,
       );
     }
+    figures.cpuStealPercentDuringLevels = stealPercent(ticksBeforeLevels);
+    lines.push(
+      `  CPU time taken by the host for other machines during the levels: ${figures.cpuStealPercentDuringLevels}%`,
+    );
     // The same mix without 统计, whose one-unit figures read every assignment the unit ever had (~1,700 rows): how
     // much of the load the other questions alone carry.
     const light = questions.filter((q) => q.kind !== "统计");
