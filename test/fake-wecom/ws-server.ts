@@ -121,7 +121,7 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
   const secret = options.secret ?? "fake-secret";
   const streamMaxBytes = options.streamMaxBytes ?? 20480;
   const markdownMaxBytes = options.markdownMaxBytes ?? 20480;
-  const keep = options.record ?? true;
+  const recording = options.record ?? true;
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve, reject) => {
     server.on("listening", () => resolve());
@@ -141,9 +141,9 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
   /** Waiters for a callback's finished reply (or its refusal). */
   const waiters = new Map<string, Array<(outcome: StreamReply | Rejection) => void>>();
 
-  // A benchmark sends hundreds of thousands of callbacks through one fake: the oldest are forgotten (as WeCom stops
-  // taking replies to old callbacks) and settled waiters dropped, so the fake's own garbage collection does not stall
-  // the latencies it measures.
+  // A benchmark sends hundreds of thousands of callbacks through one fake: all but the newest 10,000 are forgotten
+  // (no test replies that late) and settled waiters are dropped, so the fake's heap, and its garbage collection that
+  // would stall the latencies it measures, stay small.
   function rememberCallback(reqId: string): void {
     callbacks.set(reqId, { streamId: null, finished: false });
     if (callbacks.size > 10_000) callbacks.delete(callbacks.keys().next().value as string);
@@ -155,7 +155,7 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
   }
 
   function send(connection: Connection, frame: Json): void {
-    if (keep) frames.push({ at: performance.now(), connection: connection.record.id, direction: "out", frame });
+    if (recording) frames.push({ at: performance.now(), connection: connection.record.id, direction: "out", frame });
     connection.socket.send(JSON.stringify(frame));
   }
   function ack(connection: Connection, reqId: string, errcode = 0, errmsg = "ok"): void {
@@ -224,7 +224,7 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
     };
     callback.streamId = reply.streamId;
     callback.finished = reply.finish;
-    if (keep) replies.push(reply);
+    if (recording) replies.push(reply);
     ack(connection, reqId);
     if (reply.finish) settleWaiters(reqId, reply);
   }
@@ -284,7 +284,7 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
     } catch {
       // recorded as the raw text; refused below
     }
-    if (keep) frames.push({ at: performance.now(), connection: connection.record.id, direction: "in", frame: parsed });
+    if (recording) frames.push({ at: performance.now(), connection: connection.record.id, direction: "in", frame: parsed });
     const frame: Json = isObject(parsed) ? parsed : {};
     const cmd = typeof frame.cmd === "string" ? frame.cmd : null;
     const reqId = isObject(frame.headers) && nonEmpty(frame.headers.req_id) ? frame.headers.req_id : null;
@@ -354,7 +354,7 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
     const reqId = frame && isObject(frame.headers) ? frame.headers.req_id : undefined;
     if (nonEmpty(reqId)) rememberCallback(reqId);
     const text = typeof data === "string" ? data : JSON.stringify(data);
-    if (keep) frames.push({ at: performance.now(), connection: connection.record.id, direction: "out", frame: data });
+    if (recording) frames.push({ at: performance.now(), connection: connection.record.id, direction: "out", frame: data });
     connection.socket.send(text);
   }
 
