@@ -144,6 +144,9 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
   // A benchmark sends hundreds of thousands of callbacks through one fake: all but the newest 10,000 are forgotten
   // (no test replies that late) and settled waiters are dropped, so the fake's heap, and its garbage collection that
   // would stall the latencies it measures, stay small.
+  function recordFrame(entry: RecordedFrame): void {
+    if (recording) frames.push(entry);
+  }
   function rememberCallback(reqId: string): void {
     callbacks.set(reqId, { streamId: null, finished: false });
     if (callbacks.size > 10_000) callbacks.delete(callbacks.keys().next().value as string);
@@ -155,7 +158,7 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
   }
 
   function send(connection: Connection, frame: Json): void {
-    if (recording) frames.push({ at: performance.now(), connection: connection.record.id, direction: "out", frame });
+    recordFrame({ at: performance.now(), connection: connection.record.id, direction: "out", frame });
     connection.socket.send(JSON.stringify(frame));
   }
   function ack(connection: Connection, reqId: string, errcode = 0, errmsg = "ok"): void {
@@ -284,7 +287,7 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
     } catch {
       // recorded as the raw text; refused below
     }
-    if (recording) frames.push({ at: performance.now(), connection: connection.record.id, direction: "in", frame: parsed });
+    recordFrame({ at: performance.now(), connection: connection.record.id, direction: "in", frame: parsed });
     const frame: Json = isObject(parsed) ? parsed : {};
     const cmd = typeof frame.cmd === "string" ? frame.cmd : null;
     const reqId = isObject(frame.headers) && nonEmpty(frame.headers.req_id) ? frame.headers.req_id : null;
@@ -354,7 +357,7 @@ export async function startFakeLongConnection(options: FakeOptions = {}): Promis
     const reqId = frame && isObject(frame.headers) ? frame.headers.req_id : undefined;
     if (nonEmpty(reqId)) rememberCallback(reqId);
     const text = typeof data === "string" ? data : JSON.stringify(data);
-    if (recording) frames.push({ at: performance.now(), connection: connection.record.id, direction: "out", frame: data });
+    recordFrame({ at: performance.now(), connection: connection.record.id, direction: "out", frame: data });
     connection.socket.send(text);
   }
 
